@@ -1,0 +1,13 @@
+/* aarch64 keeps the thread pointer in TPIDR_EL0, writable from user mode. */
+#include "arch/arch.h"
+
+void* arch_get_thread_pointer(void) {
+  void* tp;
+  __asm__ volatile("mrs %0, tpidr_el0" : "=r"(tp));
+  return tp;
+}
+
+long arch_set_thread_pointer(void* tp) {
+  __asm__ volatile("msr tpidr_el0, %0" : : "r"(tp) : "memory");
+  return 0;
+}

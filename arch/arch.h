@@ -1,0 +1,91 @@
+/*
+ * arch.h - what a CPU port provides to the rest of the system.
+ *
+ * This header is the seam between core/ and arch/<cpu>/: core/ calls only what is
+ * declared here and never tests CPU macros. It is C and freestanding (the restorer
+ * uses it without libc). Each port supplies "arch_cpu.h", found on the include path
+ * of the selected //arch/<cpu> library, defining:
+ *
+ *   ARCH_NAME, ARCH_ID        name and the id stored in checkpoint images
+ *   ARCH_RSEQ_SIG             the signature glibc registers rseq areas with
+ *   struct arch_jmpbuf        callee-saved state for arch_context_save/restore
+ *   arch_syscall6()           a raw system call (inline or out of line)
+ *
+ * and implements the functions below (in assembly where C cannot express them).
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include "arch_cpu.h"
+
+/* Image arch ids; values are stored in images and must never change. */
+enum arch_id {
+  ARCH_ID_X86_64 = 1,
+  ARCH_ID_I386 = 2,
+  ARCH_ID_ARMV7 = 3,
+  ARCH_ID_AARCH64 = 4,
+  ARCH_ID_MIC = 5,
+};
+
+/* Raw system calls: return the kernel's value, -errno on failure. */
+static inline long arch_syscall0(long nr) { return arch_syscall6(nr, 0, 0, 0, 0, 0, 0); }
+static inline long arch_syscall1(long nr, long a) { return arch_syscall6(nr, a, 0, 0, 0, 0, 0); }
+static inline long arch_syscall2(long nr, long a, long b) {
+  return arch_syscall6(nr, a, b, 0, 0, 0, 0);
+}
+static inline long arch_syscall3(long nr, long a, long b, long c) {
+  return arch_syscall6(nr, a, b, c, 0, 0, 0);
+}
+static inline long arch_syscall4(long nr, long a, long b, long c, long d) {
+  return arch_syscall6(nr, a, b, c, d, 0, 0);
+}
+static inline long arch_syscall5(long nr, long a, long b, long c, long d, long e) {
+  return arch_syscall6(nr, a, b, c, d, e, 0);
+}
+
+/* The calling thread's thread pointer, as the kernel holds it (FS base, GS
+ * descriptor base, TPIDR). libc's TLS block is addressed through it. */
+void* arch_get_thread_pointer(void);
+/* Set the calling thread's thread pointer; 0 or -errno. */
+long arch_set_thread_pointer(void* tp);
+
+/* Save callee-saved registers, stack and return address (like setjmp). Returns 0;
+ * returns `val` (never 0) when arch_context_restore() resumes it, possibly in a
+ * restored process. Signal masks are not touched. */
+int arch_context_save(struct arch_jmpbuf* buf) __attribute__((returns_twice));
+void arch_context_restore(const struct arch_jmpbuf* buf, int val) __attribute__((noreturn));
+
+/* Switch to the stack ending at `stack_top` and call fn(arg); fn must not return. */
+void arch_call_on_stack(void* stack_top, void (*fn)(void*), void* arg)
+    __attribute__((noreturn));
+
+/* clone3(args, size). In the child, which starts on args->stack, call fn(arg);
+ * fn must not return. In the caller return the child's tid or -errno. */
+struct clone_args;
+long arch_clone3(struct clone_args* args, size_t size, void (*fn)(void*), void* arg);
+
+/* The older clone(2), for kernels and emulators without clone3 (QEMU 7 user mode):
+ * no TLS argument (callers set the thread pointer in the child) and no set_tid. The
+ * child starts on stack_top and calls fn(arg), which must not return. */
+long arch_clone(unsigned long flags, void* stack_top, int* parent_tid, int* child_tid,
+                void (*fn)(void*), void* arg);
+
+/* Called from a signal handler with its ucontext: if the interrupted thread is
+ * returning -EINTR from the system call `nr` that was observed blocked at `pc` (the
+ * address after the trap instruction, as /proc/<tid>/syscall reports it), rewind the
+ * context so that sigreturn re-executes the call with its original first argument,
+ * exactly as the kernel does for SA_RESTART. Returns 1 if rewound, else 0. */
+int arch_rewind_interrupted_syscall(void* ucontext, long nr, long arg0, uintptr_t pc);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARCH_ARCH_H */

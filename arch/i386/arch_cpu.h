@@ -1,0 +1,20 @@
+/* i386 port: see arch/arch.h for the contract. */
+#ifndef ARCH_I386_ARCH_CPU_H
+#define ARCH_I386_ARCH_CPU_H
+
+#include <stdint.h>
+
+#define ARCH_NAME "i386"
+#define ARCH_ID ARCH_ID_I386
+#define ARCH_RSEQ_SIG 0x53053053u
+
+struct arch_jmpbuf {
+  uint32_t ebx, esi, edi, ebp, esp, eip;
+  uint32_t mxcsr;
+  uint16_t fpu_cw;
+};
+
+/* Out of line: ebx is the PIC register and ebp the frame pointer. */
+long arch_syscall6(long nr, long a, long b, long c, long d, long e, long f);
+
+#endif

@@ -1,0 +1,15 @@
+/* x86_64 keeps the thread pointer in the FS base register. */
+#include <asm/prctl.h>
+#include <asm/unistd.h>
+
+#include "arch/arch.h"
+
+void* arch_get_thread_pointer(void) {
+  unsigned long base = 0;
+  arch_syscall2(__NR_arch_prctl, ARCH_GET_FS, (long)&base);
+  return (void*)base;
+}
+
+long arch_set_thread_pointer(void* tp) {
+  return arch_syscall2(__NR_arch_prctl, ARCH_SET_FS, (long)tp);
+}
