@@ -1,0 +1,493 @@
+#include "core/coordinator/barrier.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/protocol/protocol.h"
+#include "core/protocol/wire.h"
+
+namespace dmtcp::coordinator {
+namespace {
+
+// Hands back the actions an event produced and leaves the list empty for the next.
+std::vector<Action> Take(std::vector<Action>* actions) {
+  std::vector<Action> taken;
+  taken.swap(*actions);
+  return taken;
+}
+
+// CMD_LIST columns are separated by spaces, so fields must not contain any.
+std::string OneWord(const std::string& text) {
+  if (text.empty()) return "-";
+  std::string word = text;
+  for (char& c : word) {
+    if (c == ' ' || c == '\t' || c == '\n') c = '_';
+  }
+  return word;
+}
+
+std::string Describe(const Worker& worker) {
+  return absl::StrFormat("worker %d (%s, pid %d on %s)", worker.id, worker.hello.prog,
+                         worker.hello.pid, worker.hello.host);
+}
+
+// Workers should report absolute image paths; if one does not, anchor it in the
+// checkpoint directory it announced so the restart script still works.
+std::string AbsoluteImagePath(const std::string& image, const std::string& ckptdir) {
+  if (image.empty() || image[0] == '/' || ckptdir.empty()) return image;
+  return absl::StrCat(ckptdir, "/", image);
+}
+
+}  // namespace
+
+const char* WorkerStateName(WorkerState state) {
+  switch (state) {
+    case WorkerState::kRunning: return "RUNNING";
+    case WorkerState::kSuspending: return "SUSPENDING";
+    case WorkerState::kSuspended: return "SUSPENDED";
+    case WorkerState::kCheckpointing: return "CHECKPOINTING";
+    case WorkerState::kCheckpointed: return "CHECKPOINTED";
+    case WorkerState::kResuming: return "RESUMING";
+    case WorkerState::kRestartWaiting: return "RESTARTING";
+    case WorkerState::kRestartResuming: return "RESTART_RESUMING";
+    case WorkerState::kKilled: return "KILLED";
+  }
+  return "UNKNOWN";
+}
+
+CoordinatorState::CoordinatorState(CoordinatorConfig config, absl::Time now)
+    : config_(std::move(config)), now_(now) {
+  SetInterval(config_.interval_seconds);
+}
+
+// ---- small helpers that append actions ----
+
+void CoordinatorState::Send(ClientId to, int type, int32_t status, int64_t a0, int64_t a1,
+                            int64_t a2, std::string payload) {
+  Action action;
+  action.kind = Action::Kind::kSend;
+  action.to = to;
+  action.type = type;
+  action.status = status;
+  action.args[0] = a0;
+  action.args[1] = a1;
+  action.args[2] = a2;
+  action.text = std::move(payload);
+  actions_.push_back(std::move(action));
+}
+
+void CoordinatorState::Reply(ClientId client, int status, std::string payload) {
+  Send(client, MSG_COMMAND_REPLY, status, static_cast<int64_t>(workers_.size()),
+       running() ? 1 : 0, interval_seconds_, std::move(payload));
+}
+
+void CoordinatorState::Log(std::string text) {
+  Action action;
+  action.kind = Action::Kind::kLog;
+  action.text = std::move(text);
+  actions_.push_back(std::move(action));
+}
+
+bool CoordinatorState::running() const {
+  if (workers_.empty() || checkpoint_.has_value()) return false;
+  for (const auto& [id, worker] : workers_) {
+    if (worker.state != WorkerState::kRunning) return false;
+  }
+  return true;
+}
+
+void CoordinatorState::SetInterval(int64_t seconds) {
+  interval_seconds_ = seconds;
+  next_interval_checkpoint_ =
+      seconds > 0 ? now_ + absl::Seconds(seconds) : absl::InfiniteFuture();
+}
+
+// ---- events ----
+
+std::vector<Action> CoordinatorState::Tick(absl::Time now) {
+  now_ = now;
+  if (exiting_ || now_ < next_interval_checkpoint_) return Take(&actions_);
+  std::string why;
+  if (CheckpointRefusal(&why) == DMT_COORD_SUCCESS) {
+    Log(absl::StrFormat("interval of %ds reached", interval_seconds_));
+    StartCheckpoint(/*kill_after=*/false, std::nullopt);
+  } else {
+    // Busy or nobody to checkpoint: try again one interval later. A running
+    // checkpoint reschedules the timer itself when it finishes.
+    next_interval_checkpoint_ = now_ + absl::Seconds(interval_seconds_);
+  }
+  return Take(&actions_);
+}
+
+absl::Time CoordinatorState::NextTimer() const {
+  return checkpoint_.has_value() ? absl::InfiniteFuture() : next_interval_checkpoint_;
+}
+
+std::vector<Action> CoordinatorState::WorkerJoined(ClientId id, const WorkerHello& hello) {
+  if (exiting_) return {};
+  Worker& worker = workers_[id];
+  worker.id = id;
+  worker.hello = hello;
+  worker.image = AbsoluteImagePath(hello.image, hello.ckptdir);
+  worker.state = hello.restarted ? WorkerState::kRestartWaiting : WorkerState::kRunning;
+  any_worker_joined_ = true;
+
+  // A fresh coordinator serving a restarted computation continues its numbering.
+  if (hello.restarted && hello.last_checkpoint > checkpoint_count_) {
+    checkpoint_count_ = hello.last_checkpoint;
+  }
+  if (hello.interval_request >= 0 && hello.interval_request != interval_seconds_) {
+    SetInterval(hello.interval_request);
+    Log(absl::StrFormat("checkpoint interval set to %ds by %s", interval_seconds_,
+                        Describe(worker)));
+  }
+  Log(absl::StrCat(Describe(worker), hello.restarted ? " joined, restored from " : " joined",
+                   hello.restarted ? (worker.image.empty() ? "?" : worker.image) : ""));
+  Send(id, MSG_WELCOME, 0, id, checkpoint_count_, interval_seconds_,
+       FormatKeyValues({{"compid", config_.compid}}));
+
+  if (hello.restarted) {
+    ++restart_joined_;
+    MaybeReleaseRestartBarrier();
+  }
+  return Take(&actions_);
+}
+
+std::vector<Action> CoordinatorState::ClientLeft(ClientId id) {
+  if (exiting_) return {};
+  auto worker = workers_.find(id);
+  if (worker != workers_.end()) {
+    Log(absl::StrCat(Describe(worker->second), " left"));
+    workers_.erase(worker);
+    if (checkpoint_.has_value() && checkpoint_->participants.erase(id) > 0) {
+      checkpoint_->waiting.erase(id);
+      AdvanceCheckpoint();
+    }
+    MaybeExitOnLast();
+  }
+  if (checkpoint_.has_value()) {
+    std::vector<ClientId>& reply_to = checkpoint_->reply_to;
+    reply_to.erase(std::remove(reply_to.begin(), reply_to.end(), id), reply_to.end());
+  }
+  if (restart_clients_.erase(id) > 0) {
+    restart_round_.erase(id);
+    MaybeReleaseRestartBarrier();
+  }
+  return Take(&actions_);
+}
+
+std::vector<Action> CoordinatorState::Command(ClientId client, int code, int64_t arg) {
+  if (exiting_) return {};
+  std::string why;
+  switch (code) {
+    case CMD_STATUS:
+      Reply(client, DMT_COORD_SUCCESS);
+      break;
+    case CMD_LIST:
+      Reply(client, DMT_COORD_SUCCESS, ListPayload());
+      break;
+    case CMD_CHECKPOINT:
+    case CMD_BCHECKPOINT:
+    case CMD_KCHECKPOINT: {
+      int refusal = CheckpointRefusal(&why);
+      if (refusal != DMT_COORD_SUCCESS) {
+        Reply(client, refusal, FormatKeyValues({{"error", why}}));
+        break;
+      }
+      bool blocking = code != CMD_CHECKPOINT;
+      StartCheckpoint(code == CMD_KCHECKPOINT,
+                      blocking ? std::optional<ClientId>(client) : std::nullopt);
+      // A plain checkpoint is acknowledged at once; the others when images exist.
+      if (!blocking) {
+        Reply(client, DMT_COORD_SUCCESS,
+              FormatKeyValues({{"ckpt", std::to_string(checkpoint_->number)}}));
+      }
+      break;
+    }
+    case CMD_INTERVAL:
+      if (arg < 0) {
+        Reply(client, DMT_COORD_ERROR_INVALID_COMMAND,
+              FormatKeyValues({{"error", "the interval must be 0 (off) or more seconds"}}));
+        break;
+      }
+      SetInterval(arg);
+      Log(arg > 0 ? absl::StrFormat("checkpoint interval set to %ds", arg)
+                  : std::string("interval checkpoints turned off"));
+      Reply(client, DMT_COORD_SUCCESS);
+      break;
+    case CMD_KILL:
+      KillAll();
+      Reply(client, DMT_COORD_SUCCESS);
+      break;
+    case CMD_QUIT: {
+      KillAll();
+      Reply(client, DMT_COORD_SUCCESS);
+      // Nobody will finish a checkpoint now; tell whoever is waiting for one.
+      if (checkpoint_.has_value()) {
+        for (ClientId waiter : checkpoint_->reply_to) {
+          Reply(waiter, DMT_COORD_ERROR_CHECKPOINT_FAILED,
+                FormatKeyValues({{"error", "the coordinator was told to quit"}}));
+        }
+      }
+      Log("quitting");
+      Action exit;
+      exit.kind = Action::Kind::kExit;
+      actions_.push_back(exit);
+      exiting_ = true;
+      break;
+    }
+    default:
+      Reply(client, DMT_COORD_ERROR_INVALID_COMMAND,
+            FormatKeyValues({{"error", absl::StrFormat("unknown command code %d", code)}}));
+  }
+  return Take(&actions_);
+}
+
+std::vector<Action> CoordinatorState::PhaseDone(ClientId id, int64_t checkpoint, int phase,
+                                                int32_t status, std::string_view payload) {
+  if (exiting_) return {};
+  auto found = workers_.find(id);
+  if (found == workers_.end()) return {};
+  Worker& worker = found->second;
+  auto values = ParseKeyValues(payload);
+  std::string error = values.count("error") ? values["error"] : std::string();
+  if (error.empty() && status != 0) error = std::strerror(status);
+
+  if (phase == PHASE_RESTART_RESUME) {
+    if (worker.state != WorkerState::kRestartResuming) {
+      Log(absl::StrCat("ignoring an unexpected restart reply from ", Describe(worker)));
+      return Take(&actions_);
+    }
+    worker.state = WorkerState::kRunning;
+    Log(status == 0 ? absl::StrCat(Describe(worker), " is running again after restart")
+                    : absl::StrCat(Describe(worker), " reported a restart problem: ", error));
+    return Take(&actions_);
+  }
+
+  if (!checkpoint_.has_value() || checkpoint != checkpoint_->number ||
+      phase != checkpoint_->phase || checkpoint_->waiting.count(id) == 0) {
+    Log(absl::StrFormat("ignoring an unexpected PHASE_DONE (checkpoint %d, phase %d) from %s",
+                        checkpoint, phase, Describe(worker)));
+    return Take(&actions_);
+  }
+  checkpoint_->waiting.erase(id);
+  switch (phase) {
+    case PHASE_SUSPEND: worker.state = WorkerState::kSuspended; break;
+    case PHASE_CHECKPOINT: worker.state = WorkerState::kCheckpointed; break;
+    default: worker.state = WorkerState::kRunning; break;
+  }
+  if (phase == PHASE_CHECKPOINT && status == 0) {
+    int64_t bytes = 0;
+    worker.image = AbsoluteImagePath(values["image"], worker.hello.ckptdir);
+    worker.image_bytes = absl::SimpleAtoi(values["bytes"], &bytes) ? bytes : 0;
+    if (worker.image.empty()) {
+      status = EINVAL;
+      error = "it reported no image path";
+    } else {
+      checkpoint_->images[id] = {worker.hello.host, worker.image, worker.image_bytes};
+    }
+  }
+  if (status != 0) {
+    checkpoint_->errors.push_back(absl::StrCat(Describe(worker), ": ", error));
+    Log(absl::StrFormat("checkpoint %d: %s failed phase %d: %s", checkpoint_->number,
+                        Describe(worker), phase, error));
+  }
+  AdvanceCheckpoint();
+  return Take(&actions_);
+}
+
+std::vector<Action> CoordinatorState::RestartExpect(ClientId client, int64_t count) {
+  if (exiting_) return {};
+  restart_clients_.insert(client);
+  if (count > 0) {
+    // Several dmtcp_restart clients (one per host) add up to one barrier.
+    if (restart_round_.empty()) restart_joined_ = 0;
+    restart_round_.insert(client);
+    restart_expected_ += count;
+    Log(absl::StrFormat("restart: expecting %d process(es)", restart_expected_));
+  }
+  MaybeReleaseRestartBarrier();
+  return Take(&actions_);
+}
+
+// ---- checkpoints ----
+
+int CoordinatorState::CheckpointRefusal(std::string* why) const {
+  if (workers_.empty()) {
+    *why = "no processes are connected to the coordinator";
+    return DMT_COORD_ERROR_NO_PEERS;
+  }
+  if (checkpoint_.has_value()) {
+    *why = absl::StrFormat("checkpoint %d is still under way", checkpoint_->number);
+    return DMT_COORD_ERROR_NOT_RUNNING_STATE;
+  }
+  if (!running()) {
+    *why = "the computation is not running (a restart or kill is under way)";
+    return DMT_COORD_ERROR_NOT_RUNNING_STATE;
+  }
+  return DMT_COORD_SUCCESS;
+}
+
+void CoordinatorState::StartCheckpoint(bool kill_after, std::optional<ClientId> reply_to) {
+  Run run;
+  run.number = ++checkpoint_count_;
+  run.kill_after = kill_after;
+  for (const auto& [id, worker] : workers_) run.participants.insert(id);
+  if (reply_to.has_value()) run.reply_to.push_back(*reply_to);
+  checkpoint_ = std::move(run);
+  Log(absl::StrFormat("checkpoint %d started: %d process(es)%s", checkpoint_->number,
+                      checkpoint_->participants.size(), kill_after ? ", kill after" : ""));
+  SendPhase(PHASE_SUSPEND);
+}
+
+void CoordinatorState::SendPhase(int phase) {
+  checkpoint_->phase = phase;
+  checkpoint_->waiting = checkpoint_->participants;
+  int64_t flags = checkpoint_->kill_after ? PHASE_F_KILL_AFTER : 0;
+  for (ClientId id : checkpoint_->participants) {
+    Worker& worker = workers_.at(id);
+    switch (phase) {
+      case PHASE_SUSPEND: worker.state = WorkerState::kSuspending; break;
+      case PHASE_CHECKPOINT: worker.state = WorkerState::kCheckpointing; break;
+      default: worker.state = WorkerState::kResuming; break;
+    }
+    Send(id, MSG_PHASE, 0, checkpoint_->number, phase, flags);
+  }
+}
+
+// Called whenever a participant answered or left: moves to the next barrier once
+// everyone still present has answered the current one.
+void CoordinatorState::AdvanceCheckpoint() {
+  if (!checkpoint_.has_value() || !checkpoint_->waiting.empty()) return;
+  switch (checkpoint_->phase) {
+    case PHASE_SUSPEND:
+      if (checkpoint_->participants.empty()) {
+        ImagesWritten();  // reports that nothing was saved
+        return;
+      }
+      SendPhase(PHASE_CHECKPOINT);
+      return;
+    case PHASE_CHECKPOINT:
+      ImagesWritten();
+      return;
+    default:
+      FinishCheckpoint();
+  }
+}
+
+void CoordinatorState::ImagesWritten() {
+  Run& run = *checkpoint_;
+  std::vector<ImageRecord> images;
+  int64_t total_bytes = 0;
+  for (const auto& [id, image] : run.images) {
+    images.push_back(image);
+    total_bytes += image.bytes;
+  }
+  if (run.errors.empty() && images.empty()) {
+    run.errors.push_back("every process left before writing its image");
+  }
+  bool failed = !run.errors.empty();
+
+  if (failed) {
+    Log(absl::StrFormat("checkpoint %d failed: %s", run.number, absl::StrJoin(run.errors, "; ")));
+  } else {
+    Action script;
+    script.kind = Action::Kind::kWriteRestartScript;
+    script.checkpoint = run.number;
+    script.images = images;
+    actions_.push_back(std::move(script));
+    Log(absl::StrFormat("checkpoint %d done: %d image(s), %.1f MB", run.number, images.size(),
+                        static_cast<double>(total_bytes) / 1e6));
+  }
+  std::string payload = ImagesPayload();
+  for (ClientId waiter : run.reply_to) {
+    Reply(waiter, failed ? DMT_COORD_ERROR_CHECKPOINT_FAILED : DMT_COORD_SUCCESS, payload);
+  }
+  run.reply_to.clear();
+
+  if (run.participants.empty()) {
+    FinishCheckpoint();
+  } else if (run.kill_after && !failed) {
+    for (ClientId id : run.participants) {
+      workers_.at(id).state = WorkerState::kKilled;
+      Send(id, MSG_KILL, 0, 0, 0, 0);
+    }
+    Log(absl::StrFormat("checkpoint %d: killing the computation as asked", run.number));
+    FinishCheckpoint();
+  } else {
+    // After a failure the computation resumes, even for a kill-checkpoint: killing
+    // it without a complete set of images would lose it.
+    SendPhase(PHASE_RESUME);
+  }
+}
+
+std::string CoordinatorState::ImagesPayload() const {
+  std::string payload = absl::StrCat("ckpt=", checkpoint_->number, "\n");
+  for (const auto& [id, image] : checkpoint_->images) {
+    absl::StrAppend(&payload, "image=", image.path, "\n");
+  }
+  for (const std::string& error : checkpoint_->errors) {
+    absl::StrAppend(&payload, "error=", error, "\n");
+  }
+  return payload;
+}
+
+void CoordinatorState::FinishCheckpoint() {
+  checkpoint_.reset();
+  if (interval_seconds_ > 0) next_interval_checkpoint_ = now_ + absl::Seconds(interval_seconds_);
+}
+
+void CoordinatorState::KillAll() {
+  if (!workers_.empty()) Log(absl::StrFormat("killing %d process(es)", workers_.size()));
+  for (auto& [id, worker] : workers_) {
+    worker.state = WorkerState::kKilled;
+    Send(id, MSG_KILL, 0, 0, 0, 0);
+  }
+}
+
+// ---- restart barrier ----
+
+void CoordinatorState::MaybeReleaseRestartBarrier() {
+  bool released = restart_round_.empty() || restart_joined_ >= restart_expected_;
+  if (!released) return;
+  int resumed = 0;
+  for (auto& [id, worker] : workers_) {
+    if (worker.state != WorkerState::kRestartWaiting) continue;
+    worker.state = WorkerState::kRestartResuming;
+    Send(id, MSG_PHASE, 0, checkpoint_count_, PHASE_RESTART_RESUME, 0);
+    ++resumed;
+  }
+  if (resumed > 0) Log(absl::StrFormat("restart: resuming %d process(es)", resumed));
+  // The round is over; a later dmtcp_restart starts a new one.
+  restart_round_.clear();
+  restart_expected_ = 0;
+  restart_joined_ = 0;
+}
+
+void CoordinatorState::MaybeExitOnLast() {
+  if (!config_.exit_on_last || !workers_.empty() || !any_worker_joined_) return;
+  Log("the last process left; exiting");
+  Action exit;
+  exit.kind = Action::Kind::kExit;
+  actions_.push_back(exit);
+  exiting_ = true;
+}
+
+std::string CoordinatorState::ListPayload() const {
+  std::string payload;
+  for (const auto& [id, worker] : workers_) {
+    absl::StrAppendFormat(&payload, "%d %d %s %s %s %s\n", id, worker.hello.pid,
+                          OneWord(worker.hello.host), OneWord(worker.hello.prog),
+                          WorkerStateName(worker.state),
+                          worker.image.empty() ? "-" : worker.image);
+  }
+  return payload;
+}
+
+}  // namespace dmtcp::coordinator
