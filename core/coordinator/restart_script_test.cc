@@ -1,0 +1,183 @@
+#include "core/coordinator/restart_script.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace dmtcp::coordinator {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs a shell command; returns its exit code and puts its stdout in *output.
+int RunShell(const std::string& command, std::string* output = nullptr) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::string text;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) text.append(buffer, n);
+  int status = pclose(pipe);
+  if (output != nullptr) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class RestartScriptTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = getenv("TEST_TMPDIR");
+    dir_ = absl::StrCat(base != nullptr ? base : "/tmp", "/scriptXXXXXX");
+    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
+    // A stand-in dmtcp_restart that records its arguments, one per line.
+    fake_restart_ = dir_ + "/fake_dmtcp_restart";
+    std::ofstream(fake_restart_) << "#!/bin/bash\nprintf '%s\\n' \"$@\" > " << dir_
+                                 << "/args\n";
+    chmod(fake_restart_.c_str(), 0755);
+  }
+
+  RestartScriptInfo Info() const {
+    RestartScriptInfo info;
+    info.compid = "abc-123";
+    info.checkpoint = 3;
+    info.taken = absl::FromUnixSeconds(1700000000);
+    info.coord_host = "node1";
+    info.coord_port = 7781;
+    info.dmtcp_restart = fake_restart_;
+    info.images = {{"node1", "/ckpt/ckpt_a.out_1.dmtcp"},
+                   {"node2", "/ckpt/it's a dir/ckpt_b_2.dmtcp"}};
+    return info;
+  }
+
+  // Runs the script with `args` and returns what the fake dmtcp_restart received.
+  std::vector<std::string> RunScript(const std::string& args) {
+    unlink((dir_ + "/args").c_str());
+    EXPECT_EQ(RunShell(absl::StrCat(dir_, "/dmtcp_restart_script.sh ", args)), 0) << args;
+    return absl::StrSplit(ReadFile(dir_ + "/args"), '\n', absl::SkipEmpty());
+  }
+
+  std::string dir_;
+  std::string fake_restart_;
+};
+
+TEST_F(RestartScriptTest, WritesAnExecutableScriptAndSymlink) {
+  absl::StatusOr<std::string> path = WriteRestartScript(dir_, Info());
+  ASSERT_TRUE(path.ok()) << path.status();
+  EXPECT_EQ(*path, dir_ + "/dmtcp_restart_script_abc-123.sh");
+
+  struct stat info;
+  ASSERT_EQ(stat(path->c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0755u);
+  char target[256] = "";
+  ASSERT_GT(readlink((dir_ + "/dmtcp_restart_script.sh").c_str(), target, sizeof(target) - 1),
+            0);
+  EXPECT_STREQ(target, "dmtcp_restart_script_abc-123.sh");
+
+  std::string text = ReadFile(*path);
+  EXPECT_EQ(text.rfind("#!/bin/bash\n", 0), 0u);
+  EXPECT_THAT(text, HasSubstr("#   computation: abc-123\n"));
+  EXPECT_THAT(text, HasSubstr("#   checkpoint:  3\n"));
+  EXPECT_THAT(text, HasSubstr("#   taken:       2023-11-"));
+  EXPECT_THAT(text, HasSubstr("#   processes:   2\n"));
+  EXPECT_THAT(text, HasSubstr("#     node2: /ckpt/it's a dir/ckpt_b_2.dmtcp\n"));
+  EXPECT_THAT(text, HasSubstr("dmtcp_restart='" + fake_restart_ + "'\n"));
+  EXPECT_THAT(text, HasSubstr("coord_host='node1'\ncoord_port=7781\n"));
+  EXPECT_THAT(text, HasSubstr("  '/ckpt/it'\\''s a dir/ckpt_b_2.dmtcp'\n"));
+
+  EXPECT_EQ(RunShell("bash -n " + *path), 0);
+}
+
+TEST_F(RestartScriptTest, DefaultRunPassesCoordinatorAndImages) {
+  ASSERT_TRUE(WriteRestartScript(dir_, Info()).ok());
+  EXPECT_THAT(RunScript(""),
+              ElementsAre("--coord-host", "node1", "--coord-port", "7781",
+                          "/ckpt/ckpt_a.out_1.dmtcp", "/ckpt/it's a dir/ckpt_b_2.dmtcp"));
+}
+
+TEST_F(RestartScriptTest, OptionsAreHonoured) {
+  ASSERT_TRUE(WriteRestartScript(dir_, Info()).ok());
+  EXPECT_THAT(RunScript("-h other -p 9000 --ckptdir /new/ckpt --interval=5 --quiet "
+                        "--new-coordinator --restartdir '/moved here'"),
+              ElementsAre("--coord-host", "other", "--coord-port", "9000", "--ckptdir",
+                          "/new/ckpt", "--interval", "5", "--quiet", "--new-coordinator",
+                          "/moved here/ckpt_a.out_1.dmtcp", "/moved here/ckpt_b_2.dmtcp"));
+  EXPECT_THAT(RunScript("--coord-host=h2 --coord-port 1 --join-coordinator"),
+              ElementsAre("--coord-host", "h2", "--coord-port", "1", "--join-coordinator",
+                          "/ckpt/ckpt_a.out_1.dmtcp", "/ckpt/it's a dir/ckpt_b_2.dmtcp"));
+}
+
+TEST_F(RestartScriptTest, HelpAndBadOptions) {
+  ASSERT_TRUE(WriteRestartScript(dir_, Info()).ok());
+  std::string script = dir_ + "/dmtcp_restart_script.sh";
+  std::string help;
+  EXPECT_EQ(RunShell(script + " --help", &help), 0);
+  EXPECT_THAT(help, HasSubstr("Usage:"));
+  EXPECT_THAT(help, HasSubstr("--restartdir D"));
+  EXPECT_THAT(help, HasSubstr("default: node1"));
+  EXPECT_EQ(RunShell(script + " --bogus 2>/dev/null"), 99);
+  EXPECT_EQ(RunShell("DMTCP_FAIL_RC=42 " + script + " --bogus 2>/dev/null"), 42);
+  EXPECT_EQ(RunShell(script + " --coord-port 2>/dev/null"), 99);  // missing value
+  EXPECT_NE(access((dir_ + "/args").c_str(), F_OK), 0);     // never ran dmtcp_restart
+}
+
+TEST_F(RestartScriptTest, SymlinkFollowsTheNewestComputation) {
+  ASSERT_TRUE(WriteRestartScript(dir_, Info()).ok());
+  RestartScriptInfo other = Info();
+  other.compid = "def-456";
+  other.images = {{"node1", "/ckpt/other.dmtcp"}};
+  ASSERT_TRUE(WriteRestartScript(dir_, other).ok());
+  char target[256] = "";
+  ASSERT_GT(readlink((dir_ + "/dmtcp_restart_script.sh").c_str(), target, sizeof(target) - 1),
+            0);
+  EXPECT_STREQ(target, "dmtcp_restart_script_def-456.sh");
+  EXPECT_EQ(access((dir_ + "/dmtcp_restart_script_abc-123.sh").c_str(), F_OK), 0);
+  EXPECT_THAT(RunScript(""), ElementsAre("--coord-host", "node1", "--coord-port", "7781",
+                                         "/ckpt/other.dmtcp"));
+}
+
+TEST_F(RestartScriptTest, UnwritableDirectoryIsAnError) {
+  absl::StatusOr<std::string> path = WriteRestartScript(dir_ + "/missing", Info());
+  ASSERT_FALSE(path.ok());
+  EXPECT_THAT(std::string(path.status().message()), HasSubstr(dir_ + "/missing"));
+}
+
+TEST(ShellQuoteTest, QuotesEverything) {
+  EXPECT_EQ(ShellQuote("plain"), "'plain'");
+  EXPECT_EQ(ShellQuote("a b'c$d"), "'a b'\\''c$d'");
+  EXPECT_EQ(ShellQuote(""), "''");
+}
+
+TEST_F(RestartScriptTest, FindsDmtcpRestartInPathOrFallsBackToTheBareName) {
+  // There is no dmtcp_restart beside this test binary, so PATH decides.
+  std::string bin = dir_ + "/bin";
+  ASSERT_EQ(mkdir(bin.c_str(), 0755), 0);
+  std::string saved_path = getenv("PATH") != nullptr ? getenv("PATH") : "";
+  setenv("PATH", ("relative/dir:" + dir_ + ":" + bin).c_str(), 1);
+  EXPECT_EQ(FindDmtcpRestart(), "dmtcp_restart");
+  std::ofstream(bin + "/dmtcp_restart") << "#!/bin/sh\n";
+  chmod((bin + "/dmtcp_restart").c_str(), 0755);
+  EXPECT_EQ(FindDmtcpRestart(), bin + "/dmtcp_restart");
+  setenv("PATH", saved_path.c_str(), 1);
+}
+
+}  // namespace
+}  // namespace dmtcp::coordinator
