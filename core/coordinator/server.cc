@@ -1,0 +1,405 @@
+#include "core/coordinator/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/coordinator/restart_script.h"
+
+namespace dmtcp::coordinator {
+namespace {
+
+constexpr char kConsoleHelp[] =
+    "Commands (type a letter and press Enter):\n"
+    "  c    checkpoint every process\n"
+    "  s    show the status\n"
+    "  l    list the processes\n"
+    "  i N  checkpoint every N seconds (0: never)\n"
+    "  k    kill every process\n"
+    "  q    kill every process and quit\n"
+    "  h, ? show this help\n";
+
+std::string CurrentDirectory() {
+  char buffer[PATH_MAX];
+  return getcwd(buffer, sizeof(buffer)) != nullptr ? buffer : ".";
+}
+
+absl::StatusOr<std::string> UsableCheckpointDir(const std::string& wanted) {
+  std::string dir = wanted.empty() ? CurrentDirectory() : wanted;
+  if (dir[0] != '/') dir = absl::StrCat(CurrentDirectory(), "/", dir);
+  struct stat info;
+  if (stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    return absl::NotFoundError(absl::StrCat("checkpoint directory ", dir, " does not exist"));
+  }
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot write to checkpoint directory ", dir, ": ", std::strerror(errno)));
+  }
+  return dir;
+}
+
+// Restart scripts name this host so they work from anywhere, unless the name does not
+// resolve (containers often have such names); then they use localhost.
+std::string HostForScripts() {
+  char name[256] = "";
+  if (gethostname(name, sizeof(name) - 1) != 0 || !ResolveNumericIpv4(name).ok()) {
+    return "localhost";
+  }
+  return name;
+}
+
+std::string MakeCompid() {
+  return absl::StrFormat("%x-%d-%x", static_cast<uint32_t>(gethostid()), getpid(),
+                         absl::ToUnixMicros(absl::Now()));
+}
+
+WorkerHello HelloFrom(const Message& message) {
+  auto values = ParseKeyValues(message.payload);
+  WorkerHello hello;
+  hello.pid = message.header.arg[0];
+  hello.restarted = (message.header.arg[1] & WORKER_F_RESTARTED) != 0;
+  hello.interval_request = message.header.arg[2];
+  hello.prog = values["prog"];
+  hello.host = values["host"];
+  hello.uniq = values["uniq"];
+  hello.ckptdir = values["ckptdir"];
+  hello.image = values["image"];
+  int64_t last = 0;
+  if (absl::SimpleAtoi(values["ckpt"], &last)) hello.last_checkpoint = last;
+  return hello;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Listen(const ServerOptions& options) {
+  absl::StatusOr<std::string> ckptdir = UsableCheckpointDir(options.ckptdir);
+  if (!ckptdir.ok()) return ckptdir.status();
+  if (options.port < 0 || options.port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid port ", options.port));
+  }
+
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  struct sockaddr_in address;
+  std::memset(&address, 0, sizeof(address));
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_ANY);
+  address.sin_port = htons(static_cast<uint16_t>(options.port));
+  if (bind(fd, reinterpret_cast<struct sockaddr*>(&address), sizeof(address)) != 0) {
+    int saved = errno;
+    close(fd);
+    if (saved == EADDRINUSE) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "port ", options.port, " is already in use (another coordinator running there?)"));
+    }
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on port ", options.port, ": ", std::strerror(saved)));
+  }
+  socklen_t length = sizeof(address);
+  if (listen(fd, 128) != 0 ||
+      getsockname(fd, reinterpret_cast<struct sockaddr*>(&address), &length) != 0) {
+    int saved = errno;
+    close(fd);
+    return absl::UnavailableError(absl::StrCat("listen: ", std::strerror(saved)));
+  }
+  std::unique_ptr<Server> server(new Server(options, fd, ntohs(address.sin_port)));
+  server->ckptdir_ = *ckptdir;
+  return server;
+}
+
+Server::Server(const ServerOptions& options, int listen_fd, int port)
+    : options_(options),
+      listen_fd_(listen_fd),
+      port_(port),
+      compid_(MakeCompid()),
+      script_host_(HostForScripts()),
+      state_(CoordinatorConfig{compid_, options.interval_seconds, options.exit_on_last},
+             absl::Now()),
+      stdin_open_(options.read_stdin),
+      idle_since_(absl::Now()) {}
+
+Server::~Server() {
+  for (auto& [id, connection] : connections_) close(connection.fd);
+  if (listen_fd_ >= 0) close(listen_fd_);
+}
+
+absl::Status Server::Run() {
+  Log(absl::StrFormat("listening on port %d, computation %s, scripts in %s", port_, compid_,
+                      ckptdir_));
+  idle_since_ = absl::Now();
+  while (!exit_) {
+    // Who to watch: the listener, stdin, then every connection (ids in `polled`).
+    std::vector<struct pollfd> fds;
+    std::vector<ClientId> polled;
+    fds.push_back({listen_fd_, POLLIN, 0});
+    if (stdin_open_) fds.push_back({STDIN_FILENO, POLLIN, 0});
+    for (const auto& [id, connection] : connections_) {
+      fds.push_back({connection.fd, POLLIN, 0});
+      polled.push_back(id);
+    }
+    absl::Time deadline = std::min(state_.NextTimer(), IdleDeadline());
+    int timeout_ms = -1;
+    if (deadline != absl::InfiniteFuture()) {
+      absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
+      timeout_ms = static_cast<int>(
+          std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, INT_MAX));
+    }
+    int ready = poll(fds.data(), fds.size(), timeout_ms);
+    if (ready < 0 && errno != EINTR) {
+      return absl::InternalError(absl::StrCat("poll: ", std::strerror(errno)));
+    }
+
+    absl::Time now = absl::Now();
+    Execute(state_.Tick(now));
+    if (!exit_ && now >= IdleDeadline()) {
+      Log(absl::StrFormat("no clients for %s; exiting",
+                          absl::FormatDuration(options_.idle_timeout)));
+      break;
+    }
+    if (ready <= 0) continue;
+
+    size_t next = 0;
+    bool accept_ready = fds[next++].revents != 0;
+    if (stdin_open_ && fds[next++].revents != 0 && !exit_) ReadStdin();
+    for (size_t i = 0; i < polled.size() && !exit_; ++i) {
+      if (fds[next + i].revents != 0) ReadFrom(polled[i]);
+    }
+    if (accept_ready && !exit_) Accept();
+  }
+  return absl::OkStatus();
+}
+
+absl::Time Server::IdleDeadline() const {
+  if (options_.idle_timeout == absl::InfiniteDuration() || !connections_.empty()) {
+    return absl::InfiniteFuture();
+  }
+  return idle_since_ + options_.idle_timeout;
+}
+
+void Server::Accept() {
+  int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd < 0) return;  // the client gave up already, or we are out of fds
+  connections_[next_id_++].fd = fd;
+}
+
+void Server::ReadFrom(ClientId id) {
+  auto found = connections_.find(id);
+  if (found == connections_.end()) return;
+  char buffer[16384];
+  ssize_t n = recv(found->second.fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+  if (n <= 0) {
+    Drop(id);
+    return;
+  }
+  found->second.decoder.Append(std::string_view(buffer, static_cast<size_t>(n)));
+  while (!exit_) {
+    // Looked up again each time: handling a message can close this connection.
+    found = connections_.find(id);
+    if (found == connections_.end()) return;
+    absl::StatusOr<std::optional<Message>> message = found->second.decoder.Next();
+    if (!message.ok()) {
+      Log(absl::StrCat("dropping client ", id, ": ", message.status().message()));
+      Drop(id);
+      return;
+    }
+    if (!message->has_value()) return;
+    Dispatch(id, **message);
+  }
+}
+
+void Server::Dispatch(ClientId id, const Message& message) {
+  Connection& connection = connections_.at(id);
+  const msg_header& header = message.header;
+  switch (connection.role) {
+    case Role::kNew:
+      if (header.type == MSG_HELLO_WORKER) {
+        connection.role = Role::kWorker;
+        Execute(state_.WorkerJoined(id, HelloFrom(message)));
+      } else if (header.type == MSG_HELLO_COMMAND) {
+        connection.role = Role::kCommand;
+        Execute(state_.Command(id, static_cast<int>(header.arg[0]), header.arg[1]));
+      } else if (header.type == MSG_HELLO_RESTART) {
+        connection.role = Role::kRestart;
+        Execute(state_.RestartExpect(id, header.arg[0]));
+      } else {
+        Log(absl::StrFormat("dropping client %d: message type %d before any hello", id,
+                            header.type));
+        Drop(id);
+      }
+      return;
+    case Role::kWorker:
+      if (header.type == MSG_PHASE_DONE) {
+        Execute(state_.PhaseDone(id, header.arg[0], static_cast<int>(header.arg[1]),
+                                 header.status, message.payload));
+      } else {
+        Log(absl::StrFormat("ignoring message type %d from worker %d", header.type, id));
+      }
+      return;
+    case Role::kCommand:
+    case Role::kRestart:
+      return;  // they have nothing more to say
+  }
+}
+
+void Server::Drop(ClientId id) {
+  auto found = connections_.find(id);
+  if (found == connections_.end()) return;
+  close(found->second.fd);
+  connections_.erase(found);
+  if (connections_.empty()) idle_since_ = absl::Now();
+  Execute(state_.ClientLeft(id));
+}
+
+void Server::Execute(std::vector<Action> actions) {
+  for (const Action& action : actions) {
+    switch (action.kind) {
+      case Action::Kind::kSend:
+        SendTo(action);
+        break;
+      case Action::Kind::kWriteRestartScript:
+        WriteScript(action);
+        break;
+      case Action::Kind::kLog:
+        Log(action.text);
+        break;
+      case Action::Kind::kExit:
+        exit_ = true;
+        break;
+    }
+  }
+  // Closing a connection is itself an event, so it waits until these actions are done.
+  while (!to_drop_.empty()) {
+    ClientId id = to_drop_.back();
+    to_drop_.pop_back();
+    Drop(id);
+  }
+}
+
+void Server::SendTo(const Action& action) {
+  if (action.to == kConsoleClient) {
+    PrintConsoleReply(action);
+    return;
+  }
+  auto found = connections_.find(action.to);
+  if (found == connections_.end()) return;
+  absl::Status sent = SendMessage(found->second.fd, action.type, action.status,
+                                  action.args[0], action.args[1], action.args[2], action.text);
+  if (!sent.ok()) {
+    Log(absl::StrCat("lost client ", action.to, ": ", sent.message()));
+    to_drop_.push_back(action.to);
+  } else if (action.type == MSG_COMMAND_REPLY) {
+    to_drop_.push_back(action.to);  // a command gets one reply, then we hang up
+  }
+}
+
+void Server::WriteScript(const Action& action) {
+  RestartScriptInfo info;
+  info.compid = compid_;
+  info.checkpoint = action.checkpoint;
+  info.taken = absl::Now();
+  info.coord_host = script_host_;
+  info.coord_port = port_;
+  info.dmtcp_restart = FindDmtcpRestart();
+  for (const ImageRecord& image : action.images) info.images.push_back({image.host, image.path});
+  absl::StatusOr<std::string> path = WriteRestartScript(ckptdir_, info);
+  if (path.ok()) {
+    Log(absl::StrCat("restart script: ", *path));
+  } else {
+    // Worth saying even when quiet: the user will look for this file.
+    std::fprintf(stderr, "dmtcp_coordinator: %s\n", std::string(path.status().message()).c_str());
+  }
+}
+
+void Server::ReadStdin() {
+  char buffer[1024];
+  ssize_t n = read(STDIN_FILENO, buffer, sizeof(buffer));
+  if (n < 0 && errno == EINTR) return;
+  if (n <= 0) {
+    // End of input (e.g. started with </dev/null): keep serving, stop reading.
+    stdin_open_ = false;
+    return;
+  }
+  stdin_buffer_.append(buffer, static_cast<size_t>(n));
+  size_t newline;
+  while ((newline = stdin_buffer_.find('\n')) != std::string::npos && !exit_) {
+    std::string line = stdin_buffer_.substr(0, newline);
+    stdin_buffer_.erase(0, newline + 1);
+    ConsoleCommand(line);
+  }
+}
+
+void Server::ConsoleCommand(const std::string& raw_line) {
+  std::string line(absl::StripAsciiWhitespace(raw_line));
+  if (line.empty()) return;
+  int code = 0;
+  int64_t arg = 0;
+  switch (line[0]) {
+    case 'c': code = CMD_CHECKPOINT; break;
+    case 's': code = CMD_STATUS; break;
+    case 'l': code = CMD_LIST; break;
+    case 'k': code = CMD_KILL; break;
+    case 'q': code = CMD_QUIT; break;
+    case 'i': {
+      std::string number(absl::StripAsciiWhitespace(line.substr(1)));
+      if (!absl::SimpleAtoi(number, &arg) || arg < 0) {
+        std::printf("usage: i SECONDS (0 turns interval checkpoints off)\n");
+        std::fflush(stdout);
+        return;
+      }
+      code = CMD_INTERVAL;
+      break;
+    }
+    case 'h':
+    case '?':
+      std::fputs(kConsoleHelp, stdout);
+      std::fflush(stdout);
+      return;
+    default:
+      std::printf("unknown command '%s' (h for help)\n", line.c_str());
+      std::fflush(stdout);
+      return;
+  }
+  last_console_command_ = code;
+  Execute(state_.Command(kConsoleClient, code, arg));
+}
+
+void Server::PrintConsoleReply(const Action& reply) {
+  if (reply.status != DMT_COORD_SUCCESS) {
+    for (const auto& [key, value] : KeyValueLines(reply.text)) {
+      if (key == "error") std::printf("error: %s\n", value.c_str());
+    }
+  } else if (last_console_command_ == CMD_STATUS) {
+    std::printf("Status...\n  NUM_PEERS=%lld\n  RUNNING=%s\n  CKPT_INTERVAL=%lld\n",
+                static_cast<long long>(reply.args[0]), reply.args[1] ? "yes" : "no",
+                static_cast<long long>(reply.args[2]));
+  } else if (last_console_command_ == CMD_LIST) {
+    std::printf("%s", reply.text.empty() ? "no processes are connected\n" : reply.text.c_str());
+  } else if (last_console_command_ == CMD_INTERVAL) {
+    std::printf("checkpoint interval: %lld s\n", static_cast<long long>(reply.args[2]));
+  }
+  std::fflush(stdout);
+}
+
+void Server::Log(const std::string& line) {
+  if (options_.quiet) return;
+  std::printf("[coordinator] %s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace dmtcp::coordinator
