@@ -8,6 +8,7 @@
  *
  *   ARCH_NAME, ARCH_ID        name and the id stored in checkpoint images
  *   ARCH_RSEQ_SIG             the signature glibc registers rseq areas with
+ *   ARCH_NR_MMAP, ARCH_MMAP_OFFSET_SHIFT   mmap or mmap2, and how its offset is given
  *   struct arch_jmpbuf        callee-saved state for arch_context_save/restore
  *   arch_syscall6()           a raw system call (inline or out of line)
  *
@@ -83,6 +84,10 @@ long arch_clone(unsigned long flags, void* stack_top, int* parent_tid, int* chil
  * context so that sigreturn re-executes the call with its original first argument,
  * exactly as the kernel does for SA_RESTART. Returns 1 if rewound, else 0. */
 int arch_rewind_interrupted_syscall(void* ucontext, long nr, long arg0, uintptr_t pc);
+
+/* Entry point of freestanding programs (the restorer): each port's entry.S defines
+ * _start, which calls this with the initial stack pointer (argc, argv, envp, auxv). */
+void freestanding_main(long* initial_sp) __attribute__((noreturn));
 
 #ifdef __cplusplus
 }

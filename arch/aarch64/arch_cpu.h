@@ -2,11 +2,14 @@
 #ifndef ARCH_AARCH64_ARCH_CPU_H
 #define ARCH_AARCH64_ARCH_CPU_H
 
+#include <asm/unistd.h>
 #include <stdint.h>
 
 #define ARCH_NAME "aarch64"
 #define ARCH_ID ARCH_ID_AARCH64
 #define ARCH_RSEQ_SIG 0xd428bc00u
+#define ARCH_NR_MMAP __NR_mmap       /* offset argument in bytes */
+#define ARCH_MMAP_OFFSET_SHIFT 0
 
 struct arch_jmpbuf {
   uint64_t x19_x28[10];

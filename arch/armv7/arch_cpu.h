@@ -2,11 +2,14 @@
 #ifndef ARCH_ARMV7_ARCH_CPU_H
 #define ARCH_ARMV7_ARCH_CPU_H
 
+#include <asm/unistd.h>
 #include <stdint.h>
 
 #define ARCH_NAME "armv7"
 #define ARCH_ID ARCH_ID_ARMV7
 #define ARCH_RSEQ_SIG 0xe7f5def3u
+#define ARCH_NR_MMAP __NR_mmap2      /* offset argument in 4096-byte units */
+#define ARCH_MMAP_OFFSET_SHIFT 12
 
 struct arch_jmpbuf {
   uint32_t r4_r11[8];

@@ -2,11 +2,14 @@
 #ifndef ARCH_I386_ARCH_CPU_H
 #define ARCH_I386_ARCH_CPU_H
 
+#include <asm/unistd.h>
 #include <stdint.h>
 
 #define ARCH_NAME "i386"
 #define ARCH_ID ARCH_ID_I386
 #define ARCH_RSEQ_SIG 0x53053053u
+#define ARCH_NR_MMAP __NR_mmap2      /* offset argument in 4096-byte units */
+#define ARCH_MMAP_OFFSET_SHIFT 12
 
 struct arch_jmpbuf {
   uint32_t ebx, esi, edi, ebp, esp, eip;

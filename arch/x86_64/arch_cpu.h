@@ -2,11 +2,14 @@
 #ifndef ARCH_X86_64_ARCH_CPU_H
 #define ARCH_X86_64_ARCH_CPU_H
 
+#include <asm/unistd.h>
 #include <stdint.h>
 
 #define ARCH_NAME "x86_64"
 #define ARCH_ID ARCH_ID_X86_64
 #define ARCH_RSEQ_SIG 0x53053053u
+#define ARCH_NR_MMAP __NR_mmap       /* offset argument in bytes */
+#define ARCH_MMAP_OFFSET_SHIFT 0
 
 struct arch_jmpbuf {
   uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;

@@ -1,0 +1,12 @@
+/* _start for freestanding programs: hand the initial stack to freestanding_main. */
+	.text
+	.globl _start
+	.type _start, @function
+_start:
+	xorl %ebp, %ebp
+	movq %rsp, %rdi
+	andq $-16, %rsp
+	call freestanding_main
+	ud2
+	.size _start, .-_start
+	.section .note.GNU-stack,"",@progbits

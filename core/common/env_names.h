@@ -1,0 +1,25 @@
+/*
+ * env_names.h - every environment variable the system reads or sets, in one place.
+ * Names follow DMTCP's where DMTCP has one. C, so the runtime can use it too.
+ */
+#ifndef CORE_COMMON_ENV_NAMES_H
+#define CORE_COMMON_ENV_NAMES_H
+
+/* User-facing (DMTCP's names). */
+#define ENV_COORD_HOST "DMTCP_COORD_HOST"         /* coordinator host (default localhost) */
+#define ENV_COORD_PORT "DMTCP_COORD_PORT"         /* coordinator port (default 7779) */
+#define ENV_CHECKPOINT_DIR "DMTCP_CHECKPOINT_DIR" /* where images go (default: cwd) */
+#define ENV_GZIP "DMTCP_GZIP"                     /* "0" writes uncompressed images */
+#define ENV_TMPDIR "DMTCP_TMPDIR"                 /* scratch files (default $TMPDIR, /tmp) */
+#define ENV_FAIL_RC "DMTCP_FAIL_RC"               /* exit code for our own failures (99) */
+#define ENV_SIGCKPT "DMTCP_SIGCKPT"               /* checkpoint signal (default SIGUSR2) */
+#define ENV_CKPT_INTERVAL "DMTCP_CHECKPOINT_INTERVAL" /* seconds between checkpoints */
+#define ENV_QUIET "DMTCP_QUIET"                   /* "1": fewer messages */
+#define ENV_DEBUG "DMTCP_DEBUG"                   /* "1": runtime trace on stderr */
+
+/* Internal: set by dmtcp_launch for the runtime, never by users. */
+#define ENV_RUNTIME_COORD_ADDR "DMTCP_INTERNAL_COORD_ADDR" /* numeric IPv4 of the coordinator */
+#define ENV_RUNTIME_INTERVAL "DMTCP_INTERNAL_INTERVAL"     /* --interval passed at launch */
+#define ENV_LD_PRELOAD "LD_PRELOAD"
+
+#endif /* CORE_COMMON_ENV_NAMES_H */

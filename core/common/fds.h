@@ -1,0 +1,17 @@
+/*
+ * fds.h - file descriptor numbers the runtime and the restart tools agree on.
+ *
+ * The runtime keeps its coordinator socket at a high, fixed number so that it is the
+ * same after a restart and out of the way of the application. dmtcp_restart hands
+ * the restorer and the restored runtime their inputs at the numbers below.
+ */
+#ifndef CORE_COMMON_FDS_H
+#define CORE_COMMON_FDS_H
+
+#define FD_COORD 1021        /* runtime <-> coordinator */
+#define FD_RESTART_INFO 1020 /* dmtcp_restart -> restored runtime: key=value settings */
+#define FD_RESTORE_PLAN 1019 /* dmtcp_restart -> restorer: the restore plan */
+#define FD_RESTORE_DATA 1018 /* dmtcp_restart -> restorer: memory contents, in plan order */
+#define FD_RUNTIME_LOWEST 1018
+
+#endif /* CORE_COMMON_FDS_H */

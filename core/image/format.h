@@ -1,0 +1,142 @@
+/*
+ * format.h - the checkpoint image format, version 1. Described for people in
+ * docs/image-format.md; this header is the definition. C and freestanding.
+ *
+ * An image is:
+ *
+ *   struct img_header                          fixed size, at offset 0
+ *   records, each struct img_record + payload  PROCESS, THREAD..., AREA..., PLUGIN...
+ *     an AREA record is followed by its data:  struct img_chunk + stored bytes, ...,
+ *                                              ended by a chunk with raw_len == 0
+ *   an END record (struct img_stats)
+ *   struct img_footer                          last 16 bytes: file size and end magic
+ *
+ * Integers are in the writer's byte order; an image is only restarted on its own arch
+ * (the header says which). Every part carries a checksum (img_checksum): the header
+ * and each chunk header over their own bytes, each record over its payload, each
+ * chunk over its uncompressed data. Bytes of an area not covered by a chunk are
+ * zero (pages that held only zeros are never stored).
+ */
+#ifndef CORE_IMAGE_FORMAT_H
+#define CORE_IMAGE_FORMAT_H
+
+#include <stdint.h>
+
+#define IMG_MAGIC "DMTCP-NG"      /* 8 bytes, no terminator */
+#define IMG_END_MAGIC "NG-END\r\n" /* 8 bytes, no terminator */
+#define IMG_FORMAT_VERSION 1
+#define IMG_CHUNK_MAX (1u << 20) /* raw bytes per chunk */
+#define IMG_NAME_MAX 64
+#define IMG_PATH_MAX 4096
+
+enum img_codec {
+  IMG_CODEC_NONE = 0,
+  IMG_CODEC_DEFLATE = 1, /* zlib raw deflate, what gzip uses; "gzip" to users */
+};
+
+struct img_header {
+  char magic[8];
+  uint32_t format_version;
+  uint32_t header_size; /* sizeof(struct img_header) when written */
+  uint32_t arch;        /* enum arch_id (arch/arch.h) */
+  uint32_t page_size;
+  uint32_t codec;       /* enum img_codec chosen for data; chunks may be stored raw */
+  uint32_t flags;
+  uint64_t pid;         /* process id at checkpoint */
+  uint64_t ppid;
+  int64_t time_sec;     /* wall-clock time of the checkpoint */
+  uint64_t ckpt_number; /* the coordinator's checkpoint count */
+  uint64_t restart_block; /* address of the runtime's struct restart_block */
+  char prog[IMG_NAME_MAX]; /* program name, for messages and file names */
+  char uniq[IMG_NAME_MAX]; /* stable id of the process: ckpt_<prog>_<uniq>.dmtcp */
+  char host[IMG_NAME_MAX];
+  uint64_t check;       /* img_checksum of every byte above */
+};
+
+enum img_tag {
+  IMG_REC_PROCESS = 1,
+  IMG_REC_THREAD = 2,
+  IMG_REC_AREA = 3,
+  IMG_REC_PLUGIN = 4,
+  IMG_REC_END = 15,
+};
+
+struct img_record {
+  uint32_t tag;    /* enum img_tag */
+  uint32_t reserved;
+  uint64_t length; /* payload bytes that follow */
+  uint64_t check;  /* img_checksum of the payload */
+};
+
+/* IMG_REC_PROCESS: what the kernel needs to look the same after restart. */
+struct img_process {
+  uint64_t start_code, end_code, start_data, end_data;
+  uint64_t start_brk, brk, start_stack;
+  uint64_t arg_start, arg_end, env_start, env_end;
+  uint64_t auxv[128]; /* saved auxiliary vector, as /proc/self/auxv gives it */
+  uint32_t auxv_bytes;
+  uint32_t n_threads;
+  char exe[IMG_PATH_MAX]; /* /proc/self/exe */
+  char cwd[IMG_PATH_MAX];
+};
+
+/* IMG_REC_THREAD: where each thread resumes. Everything else about a thread lives in
+ * the runtime's own memory, which the image restores. */
+struct img_thread {
+  uint64_t tid;
+  uint64_t thread_pointer;
+  uint64_t context; /* address of the thread's struct arch_jmpbuf */
+  uint32_t is_main; /* the thread whose tid is the pid */
+  uint32_t reserved;
+  char comm[16];
+};
+
+enum img_area_flags {
+  IMG_AREA_SHARED = 1 << 0,      /* MAP_SHARED (else private) */
+  IMG_AREA_FILE = 1 << 1,        /* backed by the file at `path` */
+  IMG_AREA_GROWSDOWN = 1 << 2,   /* a stack the kernel extends downwards */
+  IMG_AREA_STACK = 1 << 3,       /* [stack] */
+  IMG_AREA_HEAP = 1 << 4,        /* [heap] */
+  IMG_AREA_VDSO = 1 << 5,        /* [vdso]: not stored, the kernel's is moved here */
+  IMG_AREA_VVAR = 1 << 6,        /* [vvar] */
+  IMG_AREA_VVAR_VCLOCK = 1 << 7, /* [vvar_vclock] */
+  IMG_AREA_NO_DATA = 1 << 8,     /* nothing stored: content comes from elsewhere */
+  IMG_AREA_DELETED = 1 << 9,     /* the file was deleted before the checkpoint */
+  IMG_AREA_SYSV_SHM = 1 << 10,   /* System V shared memory */
+};
+
+/* IMG_REC_AREA payload: this struct, then path_len bytes of path (no terminator). */
+struct img_area {
+  uint64_t start, end;
+  uint64_t file_offset;
+  uint64_t dev, inode;
+  uint32_t prot;  /* PROT_* */
+  uint32_t flags; /* enum img_area_flags */
+  uint32_t path_len;
+  uint32_t reserved;
+};
+
+/* Area data: chunks in increasing offset order, then one with raw_len == 0. */
+struct img_chunk {
+  uint32_t codec;      /* enum img_codec of the stored bytes */
+  uint32_t stored_len; /* bytes that follow this header */
+  uint32_t raw_len;    /* bytes once decoded; 0 ends the area */
+  uint32_t header_check; /* low 32 bits of img_checksum of the fields around it */
+  uint64_t offset;     /* from the area's start */
+  uint64_t raw_check;  /* img_checksum of the decoded bytes */
+};
+
+/* IMG_REC_END payload. */
+struct img_stats {
+  uint64_t n_areas, n_threads, n_chunks;
+  uint64_t area_bytes;   /* sum of area sizes */
+  uint64_t raw_bytes;    /* bytes of memory stored */
+  uint64_t stored_bytes; /* after compression */
+};
+
+struct img_footer {
+  uint64_t file_size;
+  char magic[8]; /* IMG_END_MAGIC */
+};
+
+#endif /* CORE_IMAGE_FORMAT_H */

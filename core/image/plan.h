@@ -1,0 +1,53 @@
+/*
+ * plan.h - what dmtcp_restart hands the restorer: the image's areas and threads,
+ * already validated, laid out so that the freestanding restorer only follows it.
+ *
+ *   struct plan_header
+ *   struct plan_area   [n_areas]     in address order
+ *   struct plan_chunk  [n_chunks]    in stream order; each area's chunks are contiguous
+ *   struct plan_thread [n_threads]
+ *   strings                          paths, referenced by offset from the plan's start
+ *
+ * The data fd then delivers, for each chunk in order, exactly `len` raw bytes to be
+ * placed at `addr`; the restorer checks them against `check`.
+ */
+#ifndef CORE_IMAGE_PLAN_H
+#define CORE_IMAGE_PLAN_H
+
+#include <stdint.h>
+
+#define PLAN_MAGIC 0x4e414c50u /* "PLAN" */
+#define PLAN_VERSION 1
+
+struct plan_header {
+  uint32_t magic, version;
+  uint32_t arch, page_size;
+  uint32_t n_areas, n_chunks, n_threads, reserved;
+  uint64_t total_bytes;   /* of the whole plan */
+  uint64_t restart_block; /* where to report to the runtime */
+  uint64_t pid;           /* the pid to ask for; 0: any */
+  char image[256];        /* image path, for messages */
+};
+
+struct plan_area {
+  uint64_t start, end;
+  uint64_t file_offset;
+  uint32_t prot, flags; /* as in struct img_area */
+  uint32_t path;        /* offset of a NUL-terminated path in the plan, 0 if none */
+  uint32_t first_chunk, n_chunks, reserved;
+};
+
+struct plan_chunk {
+  uint64_t addr;
+  uint64_t len;
+  uint64_t check;
+};
+
+struct plan_thread {
+  uint64_t tid;
+  uint64_t thread_pointer;
+  uint64_t context; /* struct arch_jmpbuf * in the restored memory */
+  uint32_t is_main, reserved;
+};
+
+#endif /* CORE_IMAGE_PLAN_H */

@@ -1,0 +1,106 @@
+/*
+ * protocol.h - the coordinator protocol, version 1.
+ *
+ * Every connection to dmtcp_coordinator is a TCP stream of messages: a fixed 40-byte
+ * header (struct msg_header, host byte order: client and coordinator share a host or
+ * an arch family) followed by payload_len bytes of payload. Payloads are text, one
+ * "key=value" per line. C and freestanding-friendly: the preload runtime speaks it
+ * with raw reads and writes, without malloc.
+ *
+ * Who sends what:
+ *   worker (a process under checkpoint control)
+ *     -> MSG_HELLO_WORKER      arg0 real pid, arg1 WORKER_F_* flags, arg2 interval
+ *                              request in seconds (-1: none); payload prog=, host=,
+ *                              uniq= (image id), ckptdir=, image= (when restarted)
+ *     <- MSG_WELCOME           arg0 client id, arg1 checkpoints taken so far, arg2
+ *                              interval; payload compid= and, if the coordinator
+ *                              forces one, ckptdir=
+ *     <- MSG_PHASE             arg0 checkpoint number, arg1 PHASE_*, arg2 PHASE_F_*;
+ *                              payload ckptdir= when the coordinator forces one
+ *     -> MSG_PHASE_DONE        arg0 checkpoint number, arg1 PHASE_*, status 0 or a
+ *                              positive errno; payload image=, bytes= after CHECKPOINT,
+ *                              error= on failure
+ *     <- MSG_KILL              terminate now
+ *   dmtcp_command
+ *     -> MSG_HELLO_COMMAND     arg0 CMD_*, arg1 argument (the interval for CMD_INTERVAL)
+ *     <- MSG_COMMAND_REPLY     status DMT_COORD_*, arg0 peers, arg1 running (0/1), arg2
+ *                              interval; payload: text to print (list, images, error)
+ *   dmtcp_restart
+ *     -> MSG_HELLO_RESTART     arg0 number of processes it is about to restore; the
+ *                              coordinator holds the restored workers at a barrier until
+ *                              that many have joined (or dmtcp_restart disconnects),
+ *                              then sends each PHASE_RESTART_RESUME.
+ *
+ * A checkpoint is a sequence of global barriers: the coordinator sends PHASE_SUSPEND to
+ * every worker and waits for every PHASE_DONE, then PHASE_CHECKPOINT, then PHASE_RESUME
+ * (or MSG_KILL after a kill-checkpoint). Workers that join mid-checkpoint wait for the
+ * next one.
+ */
+#ifndef CORE_PROTOCOL_PROTOCOL_H
+#define CORE_PROTOCOL_PROTOCOL_H
+
+#include <stdint.h>
+
+#define PROTO_MAGIC 0x50544d44u /* "DMTP" */
+#define PROTO_VERSION 1
+#define PROTO_DEFAULT_PORT 7779
+#define PROTO_MAX_PAYLOAD 65536
+
+struct msg_header {
+  uint32_t magic;
+  uint16_t version;
+  uint16_t type;        /* enum msg_type */
+  uint32_t payload_len; /* bytes that follow, at most PROTO_MAX_PAYLOAD */
+  int32_t status;
+  int64_t arg[3];
+};
+
+enum msg_type {
+  MSG_HELLO_WORKER = 1,
+  MSG_HELLO_COMMAND = 2,
+  MSG_HELLO_RESTART = 3,
+  MSG_WELCOME = 10,
+  MSG_PHASE = 11,
+  MSG_PHASE_DONE = 12,
+  MSG_KILL = 13,
+  MSG_COMMAND_REPLY = 20,
+};
+
+enum worker_flags {
+  WORKER_F_RESTARTED = 1, /* restored from an image, waiting at the restart barrier */
+};
+
+enum phase {
+  PHASE_SUSPEND = 1,        /* stop every user thread */
+  PHASE_CHECKPOINT = 2,     /* write the image */
+  PHASE_RESUME = 3,         /* let the threads run again */
+  PHASE_RESTART_RESUME = 4, /* after a restore: reconnect resources, then run */
+};
+
+enum phase_flags {
+  PHASE_F_KILL_AFTER = 1, /* the checkpoint will be followed by MSG_KILL, not RESUME */
+};
+
+/* Commands, named by the letter the coordinator also accepts on its stdin. */
+enum command_code {
+  CMD_STATUS = 's',
+  CMD_LIST = 'l',
+  CMD_CHECKPOINT = 'c',       /* start a checkpoint and return */
+  CMD_BCHECKPOINT = 'b',      /* return when every image is written */
+  CMD_KCHECKPOINT = 'K',      /* checkpoint, then kill the computation */
+  CMD_INTERVAL = 'i',         /* set the checkpoint interval (arg1 seconds, 0 = off) */
+  CMD_KILL = 'k',             /* kill every worker */
+  CMD_QUIT = 'q',             /* kill every worker and exit the coordinator */
+};
+
+/* Reply statuses; names follow DMTCP's JSON schema (command_status). */
+enum coord_status {
+  DMT_COORD_SUCCESS = 0,
+  DMT_COORD_NOT_RUNNING = 1,            /* no coordinator answered (client side) */
+  DMT_COORD_ERROR_INVALID_COMMAND = 2,
+  DMT_COORD_ERROR_NOT_RUNNING_STATE = 3, /* busy: a checkpoint or restart is under way */
+  DMT_COORD_ERROR_NO_PEERS = 4,          /* nothing to checkpoint */
+  DMT_COORD_ERROR_CHECKPOINT_FAILED = 5, /* a worker could not write its image */
+};
+
+#endif /* CORE_PROTOCOL_PROTOCOL_H */

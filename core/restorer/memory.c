@@ -1,0 +1,81 @@
+/*
+ * Mapping the image's areas and filling them from the data stream. Every area is
+ * mapped with MAP_FIXED_NOREPLACE, so an overlap is an error rather than silent
+ * damage. Data arrives in plan order and is checked chunk by chunk.
+ */
+#include "core/image/checksum.h"
+#include "core/image/format.h"
+#include "core/restorer/restorer.h"
+#include "core/restorer/sys.h"
+
+static void read_exact(int fd, void* buf, uint64_t len, const struct plan_chunk* c) {
+  char* p = buf;
+  while (len > 0) {
+    long n = sys_read(fd, p, len > (1u << 30) ? (1u << 30) : (size_t)len);
+    if (n == -4 /* EINTR */) continue;
+    if (n <= 0) {
+      restorer_die("the image data ended early at address %lx (errno %ld): the image is "
+                   "truncated or corrupted", (unsigned long)c->addr, n < 0 ? -n : 0L);
+    }
+    p += n;
+    len -= (uint64_t)n;
+  }
+}
+
+static int open_backing_file(const struct plan_header* plan, const struct plan_area* a) {
+  const char* path = plan_string(plan, a->path);
+  long fd = sys_openat(path, (a->prot & PROT_WRITE) ? O_RDWR : O_RDONLY);
+  if (fd < 0) {
+    restorer_warn("%s is gone (errno %ld); its shared mapping at %lx is restored as "
+                  "anonymous shared memory with the checkpointed contents",
+                  path, -fd, (unsigned long)a->start);
+  }
+  return (int)fd;
+}
+
+static void map_area(struct restorer* r, const struct plan_area* a) {
+  const uint64_t size = a->end - a->start;
+  const int fill = a->n_chunks > 0;
+  int prot = (int)a->prot | (fill ? PROT_READ | PROT_WRITE : 0);
+  int flags = MAP_FIXED_NOREPLACE;
+  int fd = -1;
+  if (a->flags & IMG_AREA_SHARED) {
+    flags |= MAP_SHARED;
+    if (a->flags & IMG_AREA_FILE) fd = open_backing_file(r->plan, a);
+  } else {
+    flags |= MAP_PRIVATE;
+  }
+  if (fd < 0) flags |= MAP_ANONYMOUS;
+  if (a->flags & IMG_AREA_GROWSDOWN) flags |= MAP_GROWSDOWN;
+  if (a->prot == 0) flags |= MAP_NORESERVE; /* a reservation, not memory */
+  void* p = sys_mmap((void*)(uintptr_t)a->start, size, prot, flags, fd, fd < 0 ? 0 : a->file_offset);
+  if (fd >= 0) sys_close(fd);
+  if (p != (void*)(uintptr_t)a->start) {
+    restorer_die("cannot map %lx-%lx (errno %ld)", (unsigned long)a->start,
+                 (unsigned long)a->end, sys_failed(p) ? -(long)p : 0L);
+  }
+  const struct plan_chunk* c = plan_chunks(r->plan) + a->first_chunk;
+  for (uint32_t i = 0; i < a->n_chunks; i++, c++) {
+    void* at = (void*)(uintptr_t)c->addr;
+    read_exact(r->data_fd, at, c->len, c);
+    if (img_checksum(at, c->len, 0) != c->check) {
+      restorer_die("the image is corrupted: checksum mismatch in %lu bytes at %lx",
+                   (unsigned long)c->len, (unsigned long)c->addr);
+    }
+  }
+  if (prot != (int)a->prot) sys_mprotect(p, size, (int)a->prot);
+}
+
+void restorer_map_areas(struct restorer* r) {
+  const uint32_t vdso_kinds = IMG_AREA_VDSO | IMG_AREA_VVAR | IMG_AREA_VVAR_VCLOCK;
+  const struct plan_area* a = plan_areas(r->plan);
+  for (uint32_t i = 0; i < r->plan->n_areas; i++) {
+    if (!(a[i].flags & vdso_kinds)) map_area(r, &a[i]);
+  }
+  /* Everything was read: anything more on the stream means plan and data disagree. */
+  char extra;
+  if (sys_read(r->data_fd, &extra, 1) > 0) {
+    restorer_die("the image data is longer than its areas: the image is corrupted");
+  }
+  sys_close(r->data_fd);
+}

@@ -1,0 +1,85 @@
+/*
+ * restorer.h - the restorer's shared state and its steps.
+ *
+ * dmtcp_restart execs the restorer in the process that becomes the restored program.
+ * The restorer has no libc. In order, it:
+ *   1. reads and checks the plan (restorer.c);
+ *   2. copies itself into a hole no image area uses, and continues there (relocate.c);
+ *   3. unmaps everything else, keeping only the kernel's vDSO, which it moves to where
+ *      the image had it (address_space.c);
+ *   4. maps every area of the image and fills it from the data stream (memory.c);
+ *   5. starts one kernel thread per image thread, each of which jumps back into the
+ *      runtime where that thread was checkpointed (threads.c).
+ * The runtime then unmaps the hole (its address is left in the restart block).
+ */
+#ifndef CORE_RESTORER_RESTORER_H
+#define CORE_RESTORER_RESTORER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/image/plan.h"
+
+#define RESTORER_STACK_SIZE (256u << 10)
+#define RESTORER_THREAD_STACK_SIZE (64u << 10)
+#define RESTORER_MAPS_BUF_SIZE (256u << 10)
+#define RESTORER_MAX_VDSO_PARTS 4
+
+/* A piece of the kernel's vDSO block in this process ([vvar], [vvar_vclock], [vdso]). */
+struct vdso_part {
+  uint32_t kind; /* IMG_AREA_VDSO, IMG_AREA_VVAR or IMG_AREA_VVAR_VCLOCK */
+  uint64_t start, end;
+};
+
+struct restorer {
+  /* Inputs. */
+  const struct plan_header* plan;
+  uint64_t plan_bytes;
+  int data_fd;
+  uint64_t page_size;
+
+  /* This process as exec'd: its vDSO parts. */
+  struct vdso_part vdso[RESTORER_MAX_VDSO_PARTS];
+  int n_vdso;
+  uint64_t vdso_span; /* from the lowest part's start to the highest part's end */
+
+  /* The hole: [hole, hole + hole_len), laid out by relocate.c. */
+  uint64_t hole, hole_len;
+  uint64_t stack_top;       /* the restorer's own stack after relocation */
+  uint64_t thread_stacks;   /* n_threads stacks of RESTORER_THREAD_STACK_SIZE */
+  uint64_t vdso_parking;    /* where the vDSO waits while the rest is unmapped */
+  char* maps_buf;           /* scratch for /proc/self/maps */
+};
+
+/* Steps. Each either succeeds or calls restorer_die(). */
+void restorer_relocate_and_continue(struct restorer* r, void (*next)(void*))
+    __attribute__((noreturn));
+void restorer_clear_address_space(struct restorer* r);
+void restorer_place_vdso(struct restorer* r);
+void restorer_map_areas(struct restorer* r);
+void restorer_start_threads(struct restorer* r) __attribute__((noreturn));
+
+/* Helpers. */
+void restorer_die(const char* fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void restorer_warn(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void restorer_set_fail_rc(int rc);
+void restorer_set_image_name(const char* image);
+uint64_t page_round_up(uint64_t v, uint64_t page);
+
+/* Reads /proc/self/maps into r->maps_buf (or `buf` of `size`); returns its length. */
+size_t restorer_read_maps(char* buf, size_t size);
+
+static inline const struct plan_area* plan_areas(const struct plan_header* p) {
+  return (const struct plan_area*)(p + 1);
+}
+static inline const struct plan_chunk* plan_chunks(const struct plan_header* p) {
+  return (const struct plan_chunk*)(plan_areas(p) + p->n_areas);
+}
+static inline const struct plan_thread* plan_threads(const struct plan_header* p) {
+  return (const struct plan_thread*)(plan_chunks(p) + p->n_chunks);
+}
+static inline const char* plan_string(const struct plan_header* p, uint32_t offset) {
+  return offset ? (const char*)p + offset : "";
+}
+
+#endif /* CORE_RESTORER_RESTORER_H */

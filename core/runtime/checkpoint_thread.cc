@@ -1,0 +1,151 @@
+#include "core/runtime/checkpoint_thread.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "core/common/fmt.h"
+#include "core/common/raw_syscalls.h"
+#include "core/runtime/checkpoint.h"
+#include "core/runtime/config.h"
+#include "core/runtime/coordinator_link.h"
+#include "core/runtime/hooks.h"
+#include "core/runtime/log.h"
+#include "core/runtime/restart.h"
+#include "core/runtime/threads.h"
+
+namespace rt {
+
+int g_restart_count;
+
+namespace {
+
+int g_disabled;        // dmtcp_disable_ckpt() nesting (futex word)
+bool g_suspended;      // between a successful SUSPEND and RESUME
+
+void WaitUntilEnabled() {
+  for (;;) {
+    int d = __atomic_load_n(&g_disabled, __ATOMIC_ACQUIRE);
+    if (d == 0) return;
+    sys::futex_wait(&g_disabled, d, nullptr);
+  }
+}
+
+void ReplyDone(uint64_t number, int phase, int status, const char* payload) {
+  CoordSend(MSG_PHASE_DONE, status, (int64_t)number, phase, 0, payload);
+}
+
+void HandlePhase(const CoordMessage& m) {
+  const uint64_t number = (uint64_t)m.header.arg[0];
+  const int phase = (int)m.header.arg[1];
+  switch (phase) {
+    case PHASE_SUSPEND: {
+      WaitUntilEnabled();
+      g_suspended = SuspendThreads() == 0;
+      ReplyDone(number, phase, g_suspended ? 0 : EAGAIN,
+                g_suspended ? "" : "error=some threads did not stop\n");
+      return;
+    }
+    case PHASE_CHECKPOINT: {
+      if (!g_suspended) {
+        ReplyDone(number, phase, EAGAIN, "error=threads were not suspended\n");
+        return;
+      }
+      char dir[IMG_PATH_MAX];
+      if (!PayloadValue(m.payload, "ckptdir", dir, sizeof dir) || dir[0] != '/') {
+        strcpy(dir, g_config.ckptdir);
+      }
+      RunHooks(Event::kPreCheckpoint);
+      static CheckpointResult result;  // large; the checkpoint thread's stack is not
+      if (TakeCheckpoint(number, dir, &result) == CheckpointOutcome::kRestarted) {
+        g_suspended = false;
+        g_restart_count++;
+        FinishRestart();
+        return;
+      }
+      char payload[IMG_PATH_MAX + 128];
+      if (result.error == 0) {
+        fmt_format(payload, sizeof payload, "image=%s\nbytes=%lu\n", result.image,
+                   (unsigned long)result.bytes);
+      } else {
+        fmt_format(payload, sizeof payload, "error=cannot write the image in %s (errno %d)\n",
+                   dir, -result.error);
+        Warn("checkpoint %lu: cannot write the image in %s (errno %d)", (unsigned long)number,
+             dir, -result.error);
+      }
+      ReplyDone(number, phase, -result.error, payload);
+      return;
+    }
+    case PHASE_RESUME:
+      if (g_suspended) {
+        RunHooks(Event::kResume);
+        ResumeThreads();
+        g_suspended = false;
+      }
+      ReplyDone(number, phase, 0, "");
+      return;
+    default:
+      ReplyDone(number, phase, EINVAL, "error=unknown phase\n");
+  }
+}
+
+void ServeCoordinator() {
+  static CoordMessage m;
+  for (;;) {
+    int rc = CoordReceive(&m);
+    if (rc < 0) {
+      Trace("lost the coordinator (errno %d); no more checkpoints", -rc);
+      if (g_suspended) ResumeThreads();
+      return;
+    }
+    if (m.header.type == MSG_PHASE) {
+      HandlePhase(m);
+    } else if (m.header.type == MSG_KILL) {
+      sys::kill(sys::getpid(), SIGKILL);
+    }
+  }
+}
+
+void* CheckpointThreadMain(void*) {
+  const uint64_t all = ~0ull;
+  sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);  // no signal is for this thread
+  sys::prctl(PR_SET_NAME, (long)"dmtcp_ckpt");
+  int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, false, nullptr);
+  if (rc < 0) {
+    Warn("cannot reach the coordinator at %s:%d (errno %d); this process will not be "
+         "checkpointed", g_config.coord_addr, g_config.coord_port, -rc);
+    return nullptr;
+  }
+  ServeCoordinator();
+  return nullptr;
+}
+
+}  // namespace
+
+void StartCheckpointThread() {
+  pthread_t thread;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  // Start it with every signal blocked, so none reaches it before it blocks them.
+  const uint64_t all = ~0ull;
+  uint64_t old;
+  sys::rt_sigprocmask(SIG_SETMASK, &all, &old);
+  int rc = pthread_create(&thread, &attr, CheckpointThreadMain, nullptr);
+  sys::rt_sigprocmask(SIG_SETMASK, &old, nullptr);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) Warn("cannot start the checkpoint thread (%d); checkpointing is off", rc);
+}
+
+void DisableCheckpoints() { __atomic_fetch_add(&g_disabled, 1, __ATOMIC_ACQ_REL); }
+
+void EnableCheckpoints() {
+  if (__atomic_sub_fetch(&g_disabled, 1, __ATOMIC_ACQ_REL) <= 0) {
+    __atomic_store_n(&g_disabled, 0, __ATOMIC_RELEASE);
+    sys::futex_wake(&g_disabled, 1);
+  }
+}
+
+}  // namespace rt

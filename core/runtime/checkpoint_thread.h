@@ -1,0 +1,20 @@
+// checkpoint_thread.h - the runtime's own thread: it serves the coordinator, which
+// drives every checkpoint through its barriers (suspend, checkpoint, resume).
+#ifndef CORE_RUNTIME_CHECKPOINT_THREAD_H
+#define CORE_RUNTIME_CHECKPOINT_THREAD_H
+
+namespace rt {
+
+// Starts the checkpoint thread (at startup, and in a forked child).
+void StartCheckpointThread();
+
+// dmtcp_disable_ckpt()/dmtcp_enable_ckpt(): a checkpoint waits while disabled.
+void DisableCheckpoints();
+void EnableCheckpoints();
+
+// Number of restarts this process has been through (for dmtcp_checkpoint()).
+extern int g_restart_count;
+
+}  // namespace rt
+
+#endif  // CORE_RUNTIME_CHECKPOINT_THREAD_H

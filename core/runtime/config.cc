@@ -1,0 +1,69 @@
+#include "core/runtime/config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/common/env_names.h"
+#include "core/common/fmt.h"
+#include "core/runtime/log.h"
+#include "core/common/raw_syscalls.h"
+
+namespace rt {
+
+Config g_config;
+
+static void Copy(char* dst, unsigned size, const char* src) {
+  fmt_format(dst, size, "%s", src ? src : "");
+}
+
+static const char* Basename(const char* path) {
+  const char* slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+bool LoadConfig() {
+  const char* addr = getenv(ENV_RUNTIME_COORD_ADDR);
+  const char* port = getenv(ENV_COORD_PORT);
+  if (addr == nullptr || port == nullptr) return false;
+  Config& c = g_config;
+  Copy(c.coord_addr, sizeof c.coord_addr, addr);
+  c.coord_port = atoi(port);
+  const char* dir = getenv(ENV_CHECKPOINT_DIR);
+  if (dir != nullptr && dir[0] == '/') {
+    Copy(c.ckptdir, sizeof c.ckptdir, dir);
+  } else if (getcwd(c.ckptdir, sizeof c.ckptdir) == nullptr) {
+    Copy(c.ckptdir, sizeof c.ckptdir, "/tmp");
+  }
+  const char* gz = getenv(ENV_GZIP);
+  c.gzip = !(gz != nullptr && strcmp(gz, "0") == 0);
+  const char* sig = getenv(ENV_SIGCKPT);
+  c.ckpt_signal = sig ? atoi(sig) : SIGUSR2;
+  if (c.ckpt_signal <= 0 || c.ckpt_signal >= 65 || c.ckpt_signal == SIGKILL ||
+      c.ckpt_signal == SIGSTOP) {
+    c.ckpt_signal = SIGUSR2;
+  }
+  const char* interval = getenv(ENV_RUNTIME_INTERVAL);
+  c.interval = interval ? atoi(interval) : -1;
+  g_trace_enabled = getenv(ENV_DEBUG) != nullptr && strcmp(getenv(ENV_DEBUG), "0") != 0;
+
+  char exe[IMG_PATH_MAX];
+  long n = sys::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = '\0';
+  Copy(c.prog, sizeof c.prog, Basename(exe));
+  if (gethostname(c.host, sizeof c.host) != 0) Copy(c.host, sizeof c.host, "localhost");
+  c.host[sizeof c.host - 1] = '\0';
+  // Unique across hosts, processes and time: host id, pid, launch time.
+  fmt_format(c.uniq, sizeof c.uniq, "%08lx-%ld-%lx", (unsigned long)gethostid(), sys::getpid(),
+             (unsigned long)time(nullptr));
+  c.active = true;
+  return true;
+}
+
+void ImageFileName(char* out, unsigned size) {
+  fmt_format(out, size, "ckpt_%s_%s.dmtcp", g_config.prog, g_config.uniq);
+}
+
+}  // namespace rt

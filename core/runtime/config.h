@@ -1,0 +1,37 @@
+// config.h - the runtime's settings, read once from the environment at startup
+// (dmtcp_launch puts them there) and kept in the runtime's own memory, so that a
+// restored process still has them.
+#ifndef CORE_RUNTIME_CONFIG_H
+#define CORE_RUNTIME_CONFIG_H
+
+#include <stdint.h>
+
+#include "core/image/format.h"
+
+namespace rt {
+
+struct Config {
+  bool active = false;          // launched under dmtcp_launch
+  char coord_addr[64] = "";     // numeric IPv4
+  int coord_port = 0;
+  char ckptdir[IMG_PATH_MAX] = "";  // absolute
+  bool gzip = true;
+  int ckpt_signal = 0;
+  int interval = -1;            // -1: leave the coordinator's
+  char prog[IMG_NAME_MAX] = "";
+  char uniq[IMG_NAME_MAX] = "";  // stable id for image names
+  char host[IMG_NAME_MAX] = "";
+  uint64_t ckpt_number = 0;     // last checkpoint written by this process
+};
+
+extern Config g_config;
+
+// Fills g_config from the environment; returns false when not launched by us.
+bool LoadConfig();
+
+// "ckpt_<prog>_<uniq>.dmtcp" into `out`.
+void ImageFileName(char* out, unsigned size);
+
+}  // namespace rt
+
+#endif  // CORE_RUNTIME_CONFIG_H

@@ -1,0 +1,134 @@
+#include "core/runtime/coordinator_link.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/common/fds.h"
+#include "core/common/fmt.h"
+#include "core/common/raw_syscalls.h"
+#include "core/runtime/config.h"
+#include "core/runtime/log.h"
+
+namespace rt {
+namespace {
+
+int WriteAll(const void* data, size_t len) {
+  const char* p = static_cast<const char*>(data);
+  while (len > 0) {
+    long n = arch_syscall6(__NR_sendto, FD_COORD, (long)p, (long)len, MSG_NOSIGNAL, 0, 0);
+    if (n == -EINTR) continue;
+    if (n < 0) return (int)n;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int ReadAll(void* data, size_t len) {
+  char* p = static_cast<char*>(data);
+  while (len > 0) {
+    long n = sys::read(FD_COORD, p, len);
+    if (n == -EINTR) continue;
+    if (n == 0) return -ECONNRESET;
+    if (n < 0) return (int)n;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+bool ParseIpv4(const char* s, uint32_t* out) {
+  uint32_t addr = 0;
+  for (int part = 0; part < 4; part++) {
+    if (*s < '0' || *s > '9') return false;
+    uint32_t v = 0;
+    while (*s >= '0' && *s <= '9') v = v * 10 + (uint32_t)(*s++ - '0');
+    if (v > 255 || (part < 3 && *s++ != '.')) return false;
+    addr = addr << 8 | v;
+  }
+  *out = htonl(addr);
+  return *s == '\0';
+}
+
+}  // namespace
+
+int CoordSend(int type, int32_t status, int64_t a0, int64_t a1, int64_t a2, const char* payload) {
+  struct msg_header h;
+  memset(&h, 0, sizeof h);
+  h.magic = PROTO_MAGIC;
+  h.version = PROTO_VERSION;
+  h.type = (uint16_t)type;
+  h.payload_len = payload ? (uint32_t)strlen(payload) : 0;
+  h.status = status;
+  h.arg[0] = a0;
+  h.arg[1] = a1;
+  h.arg[2] = a2;
+  int rc = WriteAll(&h, sizeof h);
+  if (rc == 0 && h.payload_len) rc = WriteAll(payload, h.payload_len);
+  return rc;
+}
+
+int CoordReceive(CoordMessage* m) {
+  int rc = ReadAll(&m->header, sizeof m->header);
+  if (rc < 0) return rc;
+  if (m->header.magic != PROTO_MAGIC || m->header.payload_len > PROTO_MAX_PAYLOAD) return -EPROTO;
+  rc = ReadAll(m->payload, m->header.payload_len);
+  m->payload[rc == 0 ? m->header.payload_len : 0] = '\0';
+  return rc;
+}
+
+bool PayloadValue(const char* payload, const char* key, char* out, size_t size) {
+  const size_t klen = strlen(key);
+  for (const char* line = payload; *line;) {
+    const char* end = strchr(line, '\n');
+    if (end == nullptr) end = line + strlen(line);
+    if ((size_t)(end - line) > klen && memcmp(line, key, klen) == 0 && line[klen] == '=') {
+      size_t n = (size_t)(end - line) - klen - 1;
+      if (n >= size) n = size - 1;
+      memcpy(out, line + klen + 1, n);
+      out[n] = '\0';
+      return true;
+    }
+    line = *end ? end + 1 : end;
+  }
+  return false;
+}
+
+int CoordConnect(const char* addr, int port, bool restarted, const char* image) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  if (!ParseIpv4(addr, &sa.sin_addr.s_addr)) return -EINVAL;
+  long fd = sys::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return (int)fd;
+  long rc;
+  do {
+    rc = sys::connect((int)fd, &sa, sizeof sa);
+  } while (rc == -EINTR);
+  if (rc == 0 && fd != FD_COORD) {
+    rc = sys::dup3((int)fd, FD_COORD, O_CLOEXEC);
+    sys::close((int)fd);
+  }
+  if (rc < 0) {
+    sys::close((int)fd);
+    return (int)rc;
+  }
+  char hello[IMG_PATH_MAX * 2 + 512];
+  fmt_format(hello, sizeof hello, "prog=%s\nhost=%s\nuniq=%s\nckptdir=%s\nckpt=%lu\nimage=%s\n",
+             g_config.prog, g_config.host, g_config.uniq, g_config.ckptdir,
+             (unsigned long)g_config.ckpt_number, image ? image : "");
+  rc = CoordSend(MSG_HELLO_WORKER, 0, sys::getpid(), restarted ? WORKER_F_RESTARTED : 0,
+                 g_config.interval, hello);
+  if (rc < 0) return (int)rc;
+  static CoordMessage welcome;
+  rc = CoordReceive(&welcome);
+  if (rc < 0) return (int)rc;
+  if (welcome.header.type != MSG_WELCOME) return -EPROTO;
+  Trace("joined coordinator %s:%d as client %ld", addr, port, (long)welcome.header.arg[0]);
+  return 0;
+}
+
+}  // namespace rt

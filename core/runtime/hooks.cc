@@ -1,0 +1,25 @@
+#include "core/runtime/hooks.h"
+
+#include "core/runtime/log.h"
+
+namespace rt {
+namespace {
+constexpr int kMaxPlugins = 32;
+const Plugin* g_plugins[kMaxPlugins];
+int g_plugin_count;
+}  // namespace
+
+void RegisterPlugin(const Plugin* plugin) {
+  if (g_plugin_count < kMaxPlugins) g_plugins[g_plugin_count++] = plugin;
+}
+
+void RunHooks(Event event) {
+  // Restore in registration order, save in reverse, like constructors and destructors.
+  if (event == Event::kPreCheckpoint) {
+    for (int i = g_plugin_count - 1; i >= 0; i--) g_plugins[i]->on_event(event);
+  } else {
+    for (int i = 0; i < g_plugin_count; i++) g_plugins[i]->on_event(event);
+  }
+}
+
+}  // namespace rt

@@ -1,0 +1,36 @@
+// hooks.h - how resource plugins take part in checkpoint and restart.
+//
+// A plugin is one source file that handles one kind of resource (files, pipes,
+// sockets, ...). It registers a handler for the runtime's events; each plugin keeps
+// what it saved in its own static memory, which the image captures with the rest of
+// the process, so after a restart it finds its saved state where it left it.
+#ifndef CORE_RUNTIME_HOOKS_H
+#define CORE_RUNTIME_HOOKS_H
+
+namespace rt {
+
+enum class Event {
+  kPreCheckpoint,  // threads are frozen; save state that memory alone does not hold
+  kResume,         // the same process continues after writing its image
+  kRestart,        // a restored process, before its threads run again
+};
+
+struct Plugin {
+  const char* name;
+  void (*on_event)(Event event);
+};
+
+// Called from a plugin's static initializer.
+void RegisterPlugin(const Plugin* plugin);
+void RunHooks(Event event);
+
+// Declares and registers a plugin: RUNTIME_PLUGIN(files, OnFilesEvent);
+#define RUNTIME_PLUGIN(name, handler)                                              \
+  static const ::rt::Plugin plugin_##name = {#name, handler};                      \
+  __attribute__((constructor)) static void register_plugin_##name() {             \
+    ::rt::RegisterPlugin(&plugin_##name);                                          \
+  }
+
+}  // namespace rt
+
+#endif  // CORE_RUNTIME_HOOKS_H

@@ -1,0 +1,287 @@
+// Which memory goes into an image, and how it is read.
+//
+//  - The vDSO and its data pages are recorded but not stored: the restorer moves the
+//    new kernel's copy to the same place. [vsyscall] is fixed and skipped.
+//  - Private anonymous memory: /proc/self/pagemap tells which pages exist (present or
+//    swapped); pages never touched are not read at all.
+//  - File-backed and shared memory: read through process_vm_readv(), which reports a
+//    page past the end of a truncated file as an error instead of raising SIGBUS.
+//  - Pages that hold only zeros are never stored (they come back as fresh zero pages).
+//  - Memory the application made unreadable is opened for reading only while it is
+//    read, when pagemap shows it holds anything.
+#include "core/runtime/memory.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/common/maps_line.h"
+#include "core/common/raw_syscalls.h"
+#include "core/runtime/log.h"
+#include "core/runtime/progress.h"
+
+namespace rt {
+namespace {
+
+enum class ReadMode { kNone, kPagemap, kCopy };
+
+struct AreaPlan {
+  struct img_area area;
+  const char* path;
+  ReadMode mode;
+};
+
+bool EndsWith(const char* s, uint32_t len, const char* suffix) {
+  uint32_t n = (uint32_t)strlen(suffix);
+  return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+bool StartsWith(const char* s, uint32_t len, const char* prefix) {
+  uint32_t n = (uint32_t)strlen(prefix);
+  return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+// Decides what to record and how to read it. Returns false to skip the mapping.
+bool Classify(const struct maps_line& m, AreaPlan* plan) {
+  struct img_area& a = plan->area;
+  memset(&a, 0, sizeof a);
+  a.start = m.start;
+  a.end = m.end;
+  a.file_offset = m.offset;
+  a.dev = ((uint64_t)m.dev_major << 32) | m.dev_minor;
+  a.inode = m.inode;
+  a.prot = (m.r == 'r' ? PROT_READ : 0) | (m.w == 'w' ? PROT_WRITE : 0) |
+           (m.x == 'x' ? PROT_EXEC : 0);
+  a.path_len = m.path_len;
+  plan->path = m.path;
+  const bool shared = m.p == 's';
+  if (shared) a.flags |= IMG_AREA_SHARED;
+
+  if (maps_path_is(&m, "[vsyscall]")) return false;
+  if (maps_path_is(&m, "[vdso]") || maps_path_is(&m, "[vvar]") ||
+      maps_path_is(&m, "[vvar_vclock]")) {
+    a.flags |= IMG_AREA_NO_DATA | (maps_path_is(&m, "[vdso]")   ? IMG_AREA_VDSO
+                                   : maps_path_is(&m, "[vvar]") ? IMG_AREA_VVAR
+                                                                : IMG_AREA_VVAR_VCLOCK);
+    plan->mode = ReadMode::kNone;
+    return true;
+  }
+  if (maps_path_is(&m, "[stack]")) a.flags |= IMG_AREA_STACK | IMG_AREA_GROWSDOWN;
+  if (maps_path_is(&m, "[heap]")) a.flags |= IMG_AREA_HEAP;
+  const bool deleted = EndsWith(m.path, m.path_len, " (deleted)");
+  if (deleted) a.flags |= IMG_AREA_DELETED;
+  if (StartsWith(m.path, m.path_len, "/SYSV")) a.flags |= IMG_AREA_SYSV_SHM;
+  // A named file we can map again; shared anonymous memory shows as "/dev/zero
+  // (deleted)" and memfds as "/memfd:... (deleted)": those are not files to reopen.
+  const bool file = m.inode != 0 && m.path_len > 0 && m.path[0] == '/' && !deleted;
+  if (file) a.flags |= IMG_AREA_FILE;
+
+  if (shared && file && !(a.prot & PROT_WRITE)) {
+    // Read-only view of a file: the file itself holds the contents.
+    a.flags |= IMG_AREA_NO_DATA;
+    plan->mode = ReadMode::kNone;
+  } else if (!shared && !file && (a.prot & PROT_READ)) {
+    plan->mode = ReadMode::kPagemap;
+  } else if (!(a.prot & PROT_READ)) {
+    plan->mode = ReadMode::kPagemap;  // only pages that exist, opened for reading
+  } else {
+    plan->mode = ReadMode::kCopy;
+  }
+  return true;
+}
+
+bool PageIsZero(const char* p, uint64_t size) {
+  const uint64_t* w = reinterpret_cast<const uint64_t*>(p);
+  if (w[0] | w[size / 8 - 1]) return false;
+  uint64_t acc = 0;
+  for (uint64_t i = 0; i < size / 8; i += 8) {
+    acc |= w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7];
+    if (acc) return false;
+  }
+  return true;
+}
+
+// Collects runs of non-zero pages into chunks of at most IMG_CHUNK_MAX bytes.
+class ChunkBuilder {
+ public:
+  ChunkBuilder(img::ImageWriter* w, uint64_t area_start) : w_(w), area_start_(area_start) {}
+
+  // `page` (readable at `data`) holds data at address `addr`.
+  int AddPage(uint64_t addr, const char* data, uint64_t size) {
+    if (len_ > 0 && (addr != run_addr_ + len_ || data != run_data_ + len_ ||
+                     len_ + size > IMG_CHUNK_MAX)) {
+      int rc = Flush();
+      if (rc < 0) return rc;
+    }
+    if (len_ == 0) {
+      run_addr_ = addr;
+      run_data_ = data;
+    }
+    len_ += size;
+    return 0;
+  }
+
+  int Flush() {
+    if (len_ == 0) return 0;
+    int rc = w_->WriteChunk(run_addr_ - area_start_, run_data_, (uint32_t)len_);
+    len_ = 0;
+    return rc;
+  }
+
+ private:
+  img::ImageWriter* w_;
+  uint64_t area_start_;
+  uint64_t run_addr_ = 0;
+  const char* run_data_ = nullptr;
+  uint64_t len_ = 0;
+};
+
+int ReadPagemapFrom(int pagemap_fd, uint64_t addr, uint64_t pages, uint64_t page,
+                    uint64_t* out) {
+  uint64_t want = pages * sizeof(uint64_t);
+  long n = sys::pread(pagemap_fd, out, want, (addr / page) * sizeof(uint64_t));
+  if (n < 0) return (int)n;
+  if ((uint64_t)n < want) memset((char*)out + n, 0, want - (uint64_t)n);
+  return 0;
+}
+
+// Stores the pages pagemap shows as present or swapped, reading them in place.
+int StoreByPagemap(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd, const AreaPlan& p,
+                   uint64_t page, Progress* progress) {
+  const struct img_area& a = p.area;
+  bool opened = false;
+  ChunkBuilder chunks(w, a.start);
+  for (uint64_t addr = a.start; addr < a.end;) {
+    uint64_t pages = (a.end - addr) / page;
+    if (pages > kPagemapBatch) pages = kPagemapBatch;
+    int rc = ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
+    if (rc < 0) return rc;
+    for (uint64_t i = 0; i < pages; i++, addr += page) {
+      const uint64_t e = s->pagemap[i];
+      if (!(e >> 63 & 1) && !(e >> 62 & 1)) continue;  // never touched
+      if (!(a.prot & PROT_READ) && !opened) {
+        // Only threads frozen by us could notice, and they are frozen.
+        if (sys::mprotect((void*)a.start, a.end - a.start, a.prot | PROT_READ) < 0) {
+          Warn("cannot read %lx-%lx: its contents are not saved", (unsigned long)a.start,
+               (unsigned long)a.end);
+          return 0;
+        }
+        opened = true;
+      }
+      const char* data = reinterpret_cast<const char*>(addr);
+      if (PageIsZero(data, page)) continue;
+      rc = chunks.AddPage(addr, data, page);
+      if (rc < 0) return rc;
+    }
+    progress->Advance(pages * page);
+  }
+  int rc = chunks.Flush();
+  if (opened) sys::mprotect((void*)a.start, a.end - a.start, a.prot);
+  return rc;
+}
+
+// Stores every non-zero page, copying through process_vm_readv, which fails softly on
+// pages that cannot be read (a file truncated under its mapping).
+int StoreByCopy(img::ImageWriter* w, MemoryScratch* s, const AreaPlan& p, uint64_t page,
+                Progress* progress) {
+  const struct img_area& a = p.area;
+  const long pid = sys::getpid();
+  for (uint64_t addr = a.start; addr < a.end;) {
+    uint64_t len = a.end - addr;
+    if (len > IMG_CHUNK_MAX) len = IMG_CHUNK_MAX;
+    struct iovec local = {s->bounce, (size_t)len};
+    struct iovec remote = {(void*)addr, (size_t)len};
+    long n = sys::process_vm_readv(pid, &local, 1, &remote, 1);
+    if (n <= 0) {
+      Trace("%lx-%lx: %lu bytes past %lx are unreadable and not saved", (unsigned long)a.start,
+            (unsigned long)a.end, (unsigned long)(a.end - addr), (unsigned long)addr);
+      return 0;
+    }
+    uint64_t got = (uint64_t)n & ~(page - 1);
+    if (got == 0) return 0;
+    ChunkBuilder chunks(w, a.start);
+    for (uint64_t off = 0; off < got; off += page) {
+      if (PageIsZero(s->bounce + off, page)) continue;
+      int rc = chunks.AddPage(addr + off, s->bounce + off, page);
+      if (rc < 0) return rc;
+    }
+    int rc = chunks.Flush();  // the bounce buffer is reused next round
+    if (rc < 0) return rc;
+    progress->Advance(got);
+    addr += got;
+    if (got < len) return 0;  // the rest is unreadable
+  }
+  return 0;
+}
+
+size_t ReadMaps(MemoryScratch* s) {
+  long fd = sys::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  size_t len = 0;
+  for (;;) {
+    long n = sys::read(fd, s->maps + len, s->maps_size - 1 - len);
+    if (n <= 0) break;
+    len += (size_t)n;
+    if (len >= s->maps_size - 1) {
+      len = 0;  // too small: the caller retries with more
+      break;
+    }
+  }
+  sys::close(fd);
+  return len;
+}
+
+}  // namespace
+
+int WriteMemoryAreas(img::ImageWriter* w, MemoryScratch* s) {
+  const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+  const size_t len = ReadMaps(s);
+  if (len == 0) return -E2BIG;
+  long pagemap = sys::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (pagemap < 0) return (int)pagemap;
+
+  // First pass: how much will be read, for the progress line.
+  uint64_t total = 0;
+  for (const char* line = s->maps; line < s->maps + len;) {
+    const char* end = line;
+    while (end < s->maps + len && *end != '\n') end++;
+    struct maps_line m;
+    AreaPlan p;
+    if (maps_parse_line(line, end, &m) == 0 && Classify(m, &p) && p.mode != ReadMode::kNone &&
+        !(m.start >= s->skip_start && m.end <= s->skip_end)) {
+      total += m.end - m.start;
+    }
+    line = end + 1;
+  }
+  Progress progress("checkpoint", total);
+
+  int rc = 0;
+  for (const char* line = s->maps; line < s->maps + len && rc == 0;) {
+    const char* end = line;
+    while (end < s->maps + len && *end != '\n') end++;
+    struct maps_line m;
+    AreaPlan p;
+    bool ok = maps_parse_line(line, end, &m) == 0;
+    line = end + 1;
+    if (!ok || !Classify(m, &p)) continue;
+    if (m.start >= s->skip_start && m.end <= s->skip_end) continue;
+    char path[IMG_PATH_MAX];
+    uint32_t path_len = p.area.path_len < sizeof path - 1 ? p.area.path_len : sizeof path - 1;
+    memcpy(path, p.path, path_len);
+    p.area.path_len = path_len;
+    rc = w->WriteAreaRecord(&p.area, path);
+    if (rc < 0) break;
+    if (p.mode == ReadMode::kPagemap) {
+      rc = StoreByPagemap(w, s, (int)pagemap, p, page, &progress);
+    } else if (p.mode == ReadMode::kCopy) {
+      rc = StoreByCopy(w, s, p, page, &progress);
+    }
+    if (rc == 0) rc = w->EndArea();
+  }
+  progress.Done();
+  sys::close(pagemap);
+  return rc;
+}
+
+}  // namespace rt

@@ -1,0 +1,80 @@
+#include "core/runtime/restart.h"
+
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include "core/common/fds.h"
+#include "core/common/fmt.h"
+#include "core/common/raw_syscalls.h"
+#include "core/runtime/checkpoint.h"
+#include "core/runtime/config.h"
+#include "core/runtime/coordinator_link.h"
+#include "core/runtime/hooks.h"
+#include "core/runtime/log.h"
+#include "core/runtime/process_state.h"
+#include "core/runtime/signals.h"
+#include "core/runtime/threads.h"
+
+namespace rt {
+namespace {
+
+// dmtcp_restart passes the new coordinator and settings as key=value text on
+// FD_RESTART_INFO: coord_addr, coord_port, and ckptdir when --ckptdir was given.
+void ReadRestartInfo(char* image, size_t image_size) {
+  static char info[8192];
+  long n = sys::read(FD_RESTART_INFO, info, sizeof info - 1);
+  sys::close(FD_RESTART_INFO);
+  info[n > 0 ? n : 0] = '\0';
+  char value[IMG_PATH_MAX];
+  if (PayloadValue(info, "coord_addr", value, sizeof value)) {
+    fmt_format(g_config.coord_addr, sizeof g_config.coord_addr, "%s", value);
+  }
+  if (PayloadValue(info, "coord_port", value, sizeof value)) g_config.coord_port = atoi(value);
+  if (PayloadValue(info, "ckptdir", value, sizeof value) && value[0] == '/') {
+    fmt_format(g_config.ckptdir, sizeof g_config.ckptdir, "%s", value);
+  }
+  if (PayloadValue(info, "interval", value, sizeof value)) g_config.interval = atoi(value);
+  if (!PayloadValue(info, "image", image, image_size)) image[0] = '\0';
+}
+
+// Waits for the coordinator's go-ahead; returns false if it went away.
+bool WaitForRestartBarrier() {
+  static CoordMessage m;
+  for (;;) {
+    if (CoordReceive(&m) < 0) return false;
+    if (m.header.type == MSG_KILL) sys::kill(sys::getpid(), SIGKILL);
+    if (m.header.type == MSG_PHASE && m.header.arg[1] == PHASE_RESTART_RESUME) {
+      g_config.ckpt_number = (uint64_t)m.header.arg[0];
+      CoordSend(MSG_PHASE_DONE, 0, m.header.arg[0], PHASE_RESTART_RESUME, 0, "");
+      return true;
+    }
+  }
+}
+
+}  // namespace
+
+void FinishRestart() {
+  const struct restart_block rb = g_restart_block;
+  if (rb.magic != RESTART_BLOCK_MAGIC) {
+    Warn("restart: the restorer left no restart block; continuing");
+  }
+  WaitForRestoredThreads((int)rb.n_threads - 1);
+  RestoreCallingThread(CheckpointThreadSlot());
+  if (rb.hole_len != 0) sys::munmap((void*)(uintptr_t)rb.hole_start, rb.hole_len);
+  RestoreSignalDispositions();
+  RestoreProcessState(g_process_state);
+
+  char image[IMG_PATH_MAX];
+  ReadRestartInfo(image, sizeof image);
+  RunHooks(Event::kRestart);
+  int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, true, image);
+  if (rc < 0 || !WaitForRestartBarrier()) {
+    Warn("restart: no coordinator at %s:%d (errno %d); running without checkpoints",
+         g_config.coord_addr, g_config.coord_port, rc < 0 ? -rc : ECONNRESET);
+  }
+  Trace("restart: %u thread(s) resume%s", rb.n_threads, rb.ids_kept ? " with their old ids" : "");
+  ResumeThreads();
+}
+
+}  // namespace rt

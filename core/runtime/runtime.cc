@@ -1,0 +1,51 @@
+// The preload library's start: when dmtcp_launch started this program (its settings
+// are in the environment), install the checkpoint signal handler and start the
+// checkpoint thread before main() runs. Otherwise do nothing at all.
+#include <errno.h>
+#include <pthread.h>
+
+#include "core/common/fds.h"
+#include "core/common/fmt.h"
+#include "core/common/raw_syscalls.h"
+#include "core/runtime/checkpoint_thread.h"
+#include "core/runtime/config.h"
+#include "core/runtime/log.h"
+#include "core/runtime/signals.h"
+#include "core/runtime/threads.h"
+
+#define EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace rt {
+namespace {
+
+// A forked child is a new process of the computation: it gets its own image name and
+// its own checkpoint thread, and must not share its parent's coordinator socket.
+void AtForkChild() {
+  sys::close(FD_COORD);
+  fmt_format(g_config.uniq, sizeof g_config.uniq, "%s-%ld", g_config.uniq, sys::getpid());
+  g_config.ckpt_number = 0;
+  StartCheckpointThread();
+}
+
+__attribute__((constructor(101))) void StartRuntime() {
+  if (!LoadConfig()) return;
+  InitSignalWrappers();
+  InstallCheckpointHandler();
+  pthread_atfork(nullptr, nullptr, AtForkChild);
+  StartCheckpointThread();
+}
+
+}  // namespace
+}  // namespace rt
+
+// The runtime's descriptors stay open whatever the program closes: programs that
+// close every descriptor they did not open (daemons, shells) would cut us off.
+EXPORT int close(int fd) {
+  if (fd >= FD_RUNTIME_LOWEST && fd <= FD_COORD && rt::g_config.active) return 0;
+  long rc = sys::close(fd);
+  if (rc < 0) {
+    errno = (int)-rc;
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,149 @@
+#include "core/runtime/signals.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "core/runtime/config.h"
+#include "core/runtime/log.h"
+#include "core/common/raw_syscalls.h"
+
+#define EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace rt {
+namespace {
+
+using SigactionFn = int (*)(int, const struct sigaction*, struct sigaction*);
+using SigprocmaskFn = int (*)(int, const sigset_t*, sigset_t*);
+using SignalFn = sighandler_t (*)(int, sighandler_t);
+using SigsuspendFn = int (*)(const sigset_t*);
+
+SigactionFn real_sigaction;
+SigprocmaskFn real_sigprocmask;
+SigprocmaskFn real_pthread_sigmask;
+SignalFn real_signal;
+SigsuspendFn real_sigsuspend;
+
+// The application's view of the checkpoint signal.
+struct sigaction g_app_action;  // zero: SIG_DFL
+
+// The kernel's struct sigaction (not libc's), as rt_sigaction takes it.
+struct KernelSigaction {
+  void* handler;
+  unsigned long flags;
+  void* restorer;
+  uint64_t mask;
+};
+constexpr int kMaxSignal = 64;
+KernelSigaction g_saved_actions[kMaxSignal + 1];
+
+bool IsCheckpointSignal(int sig) { return g_config.active && sig == g_config.ckpt_signal; }
+
+// A copy of `set` without the checkpoint signal, in `out`; returns the set to use.
+const sigset_t* WithoutCheckpointSignal(const sigset_t* set, sigset_t* out) {
+  if (set == nullptr || !g_config.active || !sigismember(set, g_config.ckpt_signal)) return set;
+  *out = *set;
+  sigdelset(out, g_config.ckpt_signal);
+  return out;
+}
+
+template <typename Fn>
+Fn Next(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+
+}  // namespace
+
+void InitSignalWrappers() {
+  real_sigaction = Next<SigactionFn>("sigaction");
+  real_sigprocmask = Next<SigprocmaskFn>("sigprocmask");
+  real_pthread_sigmask = Next<SigprocmaskFn>("pthread_sigmask");
+  real_signal = Next<SignalFn>("signal");
+  real_sigsuspend = Next<SigsuspendFn>("sigsuspend");
+}
+
+int RealSigaction(int sig, const struct sigaction* act, struct sigaction* old) {
+  if (real_sigaction == nullptr) InitSignalWrappers();
+  return real_sigaction(sig, act, old);
+}
+
+void SaveSignalDispositions() {
+  for (int sig = 1; sig <= kMaxSignal; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if (sys::rt_sigaction(sig, nullptr, &g_saved_actions[sig]) < 0) {
+      g_saved_actions[sig].handler = nullptr;
+    }
+  }
+}
+
+void RestoreSignalDispositions() {
+  for (int sig = 1; sig <= kMaxSignal; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sys::rt_sigaction(sig, &g_saved_actions[sig], nullptr);  // glibc's own may refuse
+  }
+}
+
+void ForwardSignalToApplication(int sig, siginfo_t* info, void* ucontext) {
+  const struct sigaction& a = g_app_action;
+  if (a.sa_handler == SIG_IGN) return;
+  if (a.sa_handler == SIG_DFL) {
+    // The default action of the signals we use is to terminate: do it for real.
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    RealSigaction(sig, &dfl, nullptr);
+    uint64_t unblock = 1ULL << (sig - 1);
+    sys::rt_sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
+    sys::tgkill(sys::getpid(), sys::gettid(), sig);
+    return;
+  }
+  if (a.sa_flags & SA_SIGINFO) {
+    a.sa_sigaction(sig, info, ucontext);
+  } else {
+    a.sa_handler(sig);
+  }
+}
+
+}  // namespace rt
+
+using rt::g_app_action;
+
+EXPORT int sigaction(int sig, const struct sigaction* act, struct sigaction* old) {
+  if (!rt::IsCheckpointSignal(sig)) return rt::RealSigaction(sig, act, old);
+  if (old != nullptr) *old = g_app_action;
+  if (act != nullptr) g_app_action = *act;
+  return 0;
+}
+
+EXPORT sighandler_t signal(int sig, sighandler_t handler) {
+  if (!rt::IsCheckpointSignal(sig)) {
+    if (rt::real_signal == nullptr) rt::InitSignalWrappers();
+    return rt::real_signal(sig, handler);
+  }
+  sighandler_t previous = g_app_action.sa_handler;
+  memset(&g_app_action, 0, sizeof g_app_action);
+  g_app_action.sa_handler = handler;
+  g_app_action.sa_flags = SA_RESTART;  // BSD semantics, as glibc's signal() gives
+  return previous;
+}
+
+EXPORT int sigprocmask(int how, const sigset_t* set, sigset_t* old) {
+  if (rt::real_sigprocmask == nullptr) rt::InitSignalWrappers();
+  sigset_t copy;
+  if (how == SIG_UNBLOCK) return rt::real_sigprocmask(how, set, old);
+  return rt::real_sigprocmask(how, rt::WithoutCheckpointSignal(set, &copy), old);
+}
+
+EXPORT int pthread_sigmask(int how, const sigset_t* set, sigset_t* old) {
+  if (rt::real_pthread_sigmask == nullptr) rt::InitSignalWrappers();
+  sigset_t copy;
+  if (how == SIG_UNBLOCK) return rt::real_pthread_sigmask(how, set, old);
+  return rt::real_pthread_sigmask(how, rt::WithoutCheckpointSignal(set, &copy), old);
+}
+
+EXPORT int sigsuspend(const sigset_t* mask) {
+  if (rt::real_sigsuspend == nullptr) rt::InitSignalWrappers();
+  sigset_t copy;
+  return rt::real_sigsuspend(rt::WithoutCheckpointSignal(mask, &copy));
+}
