@@ -36,6 +36,8 @@ void Fail(std::string_view message) {
   std::exit(FailRc());
 }
 
-void Fail(const absl::Status& status) { Fail(status.message()); }
+void Fail(const absl::Status& status) {
+  Fail(std::string_view(status.message().data(), status.message().size()));
+}
 
 }  // namespace dmtcp

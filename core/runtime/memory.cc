@@ -9,6 +9,8 @@
 //  - Pages that hold only zeros are never stored (they come back as fresh zero pages).
 //  - Memory the application made unreadable is opened for reading only while it is
 //    read, when pagemap shows it holds anything.
+//  - The checkpoint thread's own stack and the runtime's data change while the image
+//    is written (a chunk's checksum would not match its bytes): they are copied first.
 #include "core/runtime/memory.h"
 
 #include <errno.h>
@@ -18,6 +20,8 @@
 
 #include "core/common/maps_line.h"
 #include "core/common/raw_syscalls.h"
+#include "core/runtime/checkpoint.h"
+#include "core/runtime/config.h"
 #include "core/runtime/log.h"
 #include "core/runtime/progress.h"
 
@@ -215,6 +219,28 @@ int StoreByCopy(img::ImageWriter* w, MemoryScratch* s, const AreaPlan& p, uint64
   return 0;
 }
 
+int g_writing;  // a variable in the runtime's .bss, to find that area
+
+// Areas the writing itself modifies: this thread's stack and the runtime's data.
+bool ChangesWhileWriting(uint64_t start, uint64_t end) {
+  int here = 0;
+  const uintptr_t probes[] = {(uintptr_t)&here, (uintptr_t)&g_writing,
+                              (uintptr_t)&g_config, (uintptr_t)&g_restart_block,
+                              (uintptr_t)&g_process_state};
+  for (uintptr_t p : probes) {
+    if (p >= start && p < end) return true;
+  }
+  return false;
+}
+
+int WriteArea(img::ImageWriter* w, MemoryScratch* s, int pagemap, const AreaPlan& p,
+              const char* path, uint64_t page, Progress* progress) {
+  int rc = w->WriteAreaRecord(&p.area, path);
+  if (rc == 0 && p.mode == ReadMode::kPagemap) rc = StoreByPagemap(w, s, pagemap, p, page, progress);
+  if (rc == 0 && p.mode == ReadMode::kCopy) rc = StoreByCopy(w, s, p, page, progress);
+  return rc == 0 ? w->EndArea() : rc;
+}
+
 size_t ReadMaps(MemoryScratch* s) {
   long fd = sys::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
@@ -265,19 +291,26 @@ int WriteMemoryAreas(img::ImageWriter* w, MemoryScratch* s) {
     bool ok = maps_parse_line(line, end, &m) == 0;
     line = end + 1;
     if (!ok || !Classify(m, &p)) continue;
-    if (m.start >= s->skip_start && m.end <= s->skip_end) continue;
+    if (p.mode == ReadMode::kPagemap && (p.area.prot & PROT_READ) &&
+        ChangesWhileWriting(m.start, m.end)) {
+      p.mode = ReadMode::kCopy;
+    }
     char path[IMG_PATH_MAX];
     uint32_t path_len = p.area.path_len < sizeof path - 1 ? p.area.path_len : sizeof path - 1;
     memcpy(path, p.path, path_len);
     p.area.path_len = path_len;
-    rc = w->WriteAreaRecord(&p.area, path);
-    if (rc < 0) break;
-    if (p.mode == ReadMode::kPagemap) {
-      rc = StoreByPagemap(w, s, (int)pagemap, p, page, &progress);
-    } else if (p.mode == ReadMode::kCopy) {
-      rc = StoreByCopy(w, s, p, page, &progress);
+    // The kernel may have merged our scratch region with a neighbour: save the parts
+    // of the mapping outside it, as separate areas.
+    const uint64_t pieces[2][2] = {{m.start, m.end < s->skip_start ? m.end : s->skip_start},
+                                   {m.start > s->skip_end ? m.start : s->skip_end, m.end}};
+    for (const auto& piece : pieces) {
+      if (piece[0] >= piece[1] || rc != 0) continue;
+      AreaPlan part = p;
+      part.area.start = piece[0];
+      part.area.end = piece[1];
+      part.area.file_offset = m.offset + (piece[0] - m.start);
+      rc = WriteArea(w, s, (int)pagemap, part, path, page, &progress);
     }
-    if (rc == 0) rc = w->EndArea();
   }
   progress.Done();
   sys::close(pagemap);

@@ -1,0 +1,67 @@
+// reader.h - reading and validating an image, for dmtcp_restart and readdmtcp.
+//
+// ReadImageIndex() checks everything except the memory contents before anything is
+// restored: magic, format version, arch, page size, the end marker (a truncated image
+// has none), and the checksum of the header, of every record and of every chunk
+// header. Chunk data is checked as it is restored (ChunkDecoder, and the restorer).
+#ifndef CORE_IMAGE_READER_H
+#define CORE_IMAGE_READER_H
+
+#include <stdint.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/image/format.h"
+
+namespace img {
+
+struct ChunkRef {
+  struct img_chunk header;
+  uint64_t data_offset;  // where its stored bytes start in the file
+};
+
+struct AreaInfo {
+  struct img_area area;
+  std::string path;
+  std::vector<ChunkRef> chunks;
+};
+
+struct ImageIndex {
+  std::string path;
+  uint64_t file_size = 0;
+  struct img_header header;
+  struct img_process process;
+  std::vector<struct img_thread> threads;
+  std::vector<AreaInfo> areas;
+  struct img_stats stats;
+};
+
+// What the running system expects of an image it is to restart.
+struct Expectations {
+  uint32_t arch;       // 0: accept any (readdmtcp)
+  uint32_t page_size;  // 0: accept any
+};
+
+absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expectations& expect);
+
+// Decodes chunks of one image: reads the stored bytes, inflates them if compressed,
+// and checks them against the chunk's checksum.
+class ChunkDecoder {
+ public:
+  explicit ChunkDecoder(int fd);
+  ~ChunkDecoder();
+  // `out` must hold chunk.header.raw_len bytes.
+  absl::Status Decode(const ChunkRef& chunk, char* out);
+
+ private:
+  int fd_;
+  std::string stored_;
+  void* zstream_ = nullptr;
+};
+
+}  // namespace img
+
+#endif  // CORE_IMAGE_READER_H

@@ -1,0 +1,226 @@
+// dmtcp_launch [options] program [args...]
+//
+// Makes sure a coordinator runs (joining the one at DMTCP_COORD_HOST:DMTCP_COORD_PORT,
+// or starting one), then execs the program with the runtime preloaded. The program's
+// exit code is therefore passed on unchanged.
+#include <elf.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "core/common/env_names.h"
+#include "core/common/exit_codes.h"
+#include "core/tools/coordinator_launcher.h"
+#include "core/tools/self_check.h"
+#include "core/tools/tool_paths.h"
+
+namespace dmtcp {
+namespace {
+
+constexpr char kUsage[] =
+    "Usage: dmtcp_launch [options] program [args...]\n"
+    "Runs program under checkpoint control.\n\n"
+    "Coordinator:\n"
+    "  -h, --coord-host H      coordinator host (default $DMTCP_COORD_HOST or localhost)\n"
+    "  -p, --coord-port P      coordinator port (default $DMTCP_COORD_PORT or 7779; 0: any)\n"
+    "      --port-file F       write the coordinator's port to F\n"
+    "  -j, --join-coordinator  fail if no coordinator answers\n"
+    "      --new-coordinator   start a new coordinator (fails if the port is taken)\n"
+    "  -i, --interval N        checkpoint every N seconds (0: never)\n"
+    "Checkpoints:\n"
+    "      --ckptdir D         write images in D (default $DMTCP_CHECKPOINT_DIR or .)\n"
+    "      --no-gzip           uncompressed images (also DMTCP_GZIP=0)\n"
+    "      --gzip              compressed images (the default)\n"
+    "      --ckpt-signal N     signal used to stop threads (default 12, SIGUSR2)\n"
+    "Other:\n"
+    "      --check             report which kernel and libc features are available\n"
+    "  -q, --quiet             fewer messages\n"
+    "      --help              this text\n";
+
+struct Options {
+  CoordinatorAddress coord;
+  CoordinatorMode mode = CoordinatorMode::kJoinOrStart;
+  std::string port_file;
+  int interval = -1;
+  std::string ckptdir;
+  int gzip = -1;  // -1: from the environment
+  int ckpt_signal = 0;
+  bool quiet = false;
+  bool check = false;
+  std::vector<char*> program;
+};
+
+int ParseNumber(const char* flag, const char* value) {
+  int v;
+  if (value == nullptr || !absl::SimpleAtoi(value, &v) || v < 0) {
+    Fail(absl::StrCat("option ", flag, " needs a number (see --help)"));
+  }
+  return v;
+}
+
+Options Parse(int argc, char** argv) {
+  Options o;
+  const char* host = getenv(ENV_COORD_HOST);
+  o.coord.host = host && *host ? host : "localhost";
+  const char* port = getenv(ENV_COORD_PORT);
+  o.coord.port = port && *port ? ParseNumber(ENV_COORD_PORT, port) : 7779;
+  int i = 1;
+  for (; i < argc; i++) {
+    std::string a = argv[i];
+    auto value = [&](void) -> const char* {
+      if (i + 1 >= argc) Fail(absl::StrCat("option ", a, " needs a value (see --help)"));
+      return argv[++i];
+    };
+    if (a == "--") {
+      i++;
+      break;
+    } else if (a.empty() || a[0] != '-') {
+      break;
+    } else if (a == "-h" || a == "--coord-host" || a == "--host") {
+      o.coord.host = value();
+    } else if (a == "-p" || a == "--coord-port" || a == "--port") {
+      o.coord.port = ParseNumber(a.c_str(), value());
+    } else if (a == "--port-file") {
+      o.port_file = value();
+    } else if (a == "-j" || a == "--join-coordinator" || a == "--join") {
+      o.mode = CoordinatorMode::kJoinOnly;
+    } else if (a == "--new-coordinator") {
+      o.mode = CoordinatorMode::kStartNew;
+    } else if (a == "-i" || a == "--interval") {
+      o.interval = ParseNumber(a.c_str(), value());
+    } else if (a == "--ckptdir" || a == "-c") {
+      o.ckptdir = value();
+    } else if (a == "--no-gzip") {
+      o.gzip = 0;
+    } else if (a == "--gzip") {
+      o.gzip = 1;
+    } else if (a == "--ckpt-signal") {
+      o.ckpt_signal = ParseNumber(a.c_str(), value());
+      if (o.ckpt_signal < 1 || o.ckpt_signal > 64 || o.ckpt_signal == SIGKILL ||
+          o.ckpt_signal == SIGSTOP) {
+        Fail("--ckpt-signal must be a catchable signal number");
+      }
+    } else if (a == "-q" || a == "--quiet") {
+      o.quiet = true;
+    } else if (a == "--check") {
+      o.check = true;
+    } else if (a == "--help") {
+      fputs(kUsage, stdout);
+      exit(0);
+    } else {
+      Fail(absl::StrCat("unknown option ", a, " (see --help)"));
+    }
+  }
+  for (; i < argc; i++) o.program.push_back(argv[i]);
+  o.program.push_back(nullptr);
+  return o;
+}
+
+// A static program ignores LD_PRELOAD; say so instead of running it unprotected.
+bool IsStaticExecutable(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  unsigned char ident[EI_NIDENT];
+  bool is_static = false;
+  if (read(fd, ident, sizeof ident) == (ssize_t)sizeof ident && memcmp(ident, ELFMAG, SELFMAG) == 0) {
+    is_static = true;
+    const bool is64 = ident[EI_CLASS] == ELFCLASS64;
+    Elf64_Ehdr eh64;
+    Elf32_Ehdr eh32;
+    uint64_t phoff = 0;
+    unsigned phnum = 0, phentsize = 0;
+    if (is64 && pread(fd, &eh64, sizeof eh64, 0) == (ssize_t)sizeof eh64) {
+      phoff = eh64.e_phoff, phnum = eh64.e_phnum, phentsize = eh64.e_phentsize;
+    } else if (!is64 && pread(fd, &eh32, sizeof eh32, 0) == (ssize_t)sizeof eh32) {
+      phoff = eh32.e_phoff, phnum = eh32.e_phnum, phentsize = eh32.e_phentsize;
+    }
+    for (unsigned k = 0; k < phnum; k++) {
+      uint32_t type = 0;
+      if (pread(fd, &type, sizeof type, (off_t)(phoff + (uint64_t)k * phentsize)) == 4 &&
+          (type == PT_INTERP || type == PT_DYNAMIC)) {
+        is_static = false;
+      }
+    }
+  }
+  close(fd);
+  return is_static;
+}
+
+std::string FindInPath(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+}  // namespace dmtcp
+
+int main(int argc, char** argv) {
+  using namespace dmtcp;
+  SetProgramName(argv[0]);
+  Options o = Parse(argc, argv);
+  if (o.check) return RunSelfCheck() ? 0 : FailRc();
+  if (o.program.size() < 2) Fail("no program to run (see --help)");
+
+  const std::string program = FindInPath(o.program[0]);
+  if (program.empty() || access(program.c_str(), X_OK) != 0) {
+    Fail(absl::StrCat("cannot run '", o.program[0], "': no such executable"));
+  }
+  if (IsStaticExecutable(program)) {
+    Fail(absl::StrCat(o.program[0], " is statically linked: the checkpointer is preloaded "
+                                    "with LD_PRELOAD, which static programs ignore"));
+  }
+  const std::string runtime = SiblingPath("libdmtcp.so");
+  if (access(runtime.c_str(), R_OK) != 0) Fail(absl::StrCat("missing ", runtime));
+
+  CoordinatorStartOptions start;
+  start.interval = o.interval;
+  start.quiet = true;
+  absl::StatusOr<CoordinatorAddress> coord = EnsureCoordinator(o.coord, o.mode, start);
+  if (!coord.ok()) Fail(coord.status());
+  if (!o.port_file.empty()) {
+    FILE* f = fopen(o.port_file.c_str(), "w");
+    if (f == nullptr) Fail(absl::StrCat("cannot write ", o.port_file, ": ", strerror(errno)));
+    fprintf(f, "%d\n", coord->port);
+    fclose(f);
+  }
+
+  std::string ckptdir = o.ckptdir;
+  if (ckptdir.empty() && getenv(ENV_CHECKPOINT_DIR) != nullptr) ckptdir = getenv(ENV_CHECKPOINT_DIR);
+  ckptdir = Absolute(ckptdir.empty() ? "." : ckptdir);
+  if (access(ckptdir.c_str(), W_OK) != 0) {
+    Fail(absl::StrCat("checkpoint directory ", ckptdir, " is not writable: ", strerror(errno)));
+  }
+
+  std::string preload = runtime;
+  const char* old_preload = getenv(ENV_LD_PRELOAD);
+  if (old_preload != nullptr && *old_preload) preload += std::string(":") + old_preload;
+  setenv(ENV_LD_PRELOAD, preload.c_str(), 1);
+  setenv(ENV_COORD_HOST, coord->host.c_str(), 1);
+  setenv(ENV_COORD_PORT, std::to_string(coord->port).c_str(), 1);
+  setenv(ENV_RUNTIME_COORD_ADDR, coord->numeric_host.c_str(), 1);
+  setenv(ENV_CHECKPOINT_DIR, ckptdir.c_str(), 1);
+  if (o.gzip >= 0) setenv(ENV_GZIP, o.gzip ? "1" : "0", 1);
+  if (o.ckpt_signal > 0) setenv(ENV_SIGCKPT, std::to_string(o.ckpt_signal).c_str(), 1);
+  if (o.interval >= 0) setenv(ENV_RUNTIME_INTERVAL, std::to_string(o.interval).c_str(), 1);
+
+  execv(program.c_str(), o.program.data());
+  Fail(absl::StrCat("cannot run '", program, "': ", strerror(errno)));
+}

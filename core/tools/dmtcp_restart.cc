@@ -1,0 +1,233 @@
+// dmtcp_restart [options] IMAGE...
+//
+// Validates every image before touching anything, joins (or starts) a coordinator,
+// announces how many processes are coming back, then for each image starts a child
+// that becomes the restored process (core/restorer) and streams it its memory. It
+// waits for the first image's process and exits as it does.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "arch/arch.h"
+#include "core/common/env_names.h"
+#include "core/common/exit_codes.h"
+#include "core/image/plan_builder.h"
+#include "core/image/reader.h"
+#include "core/protocol/protocol.h"
+#include "core/protocol/wire.h"
+#include "core/tools/coordinator_launcher.h"
+#include "core/tools/restore_process.h"
+#include "core/tools/tool_paths.h"
+
+namespace dmtcp {
+namespace {
+
+constexpr char kUsage[] =
+    "Usage: dmtcp_restart [options] IMAGE...\n"
+    "Restarts the processes saved in the checkpoint images.\n\n"
+    "  -h, --coord-host H      coordinator host (default $DMTCP_COORD_HOST or localhost)\n"
+    "  -p, --coord-port P      coordinator port (default $DMTCP_COORD_PORT or 7779; 0: any)\n"
+    "  -j, --join-coordinator  fail if no coordinator answers\n"
+    "      --new-coordinator   start a new coordinator\n"
+    "  -i, --interval N        checkpoint every N seconds after the restart\n"
+    "      --ckptdir D         write later checkpoints in D\n"
+    "      --restartdir D      restart every ckpt_*.dmtcp image in D\n"
+    "  -q, --quiet             fewer messages\n"
+    "      --help              this text\n";
+
+struct Options {
+  CoordinatorAddress coord;
+  CoordinatorMode mode = CoordinatorMode::kJoinOrStart;
+  int interval = -1;
+  std::string ckptdir;
+  std::vector<std::string> images;
+  bool quiet = false;
+};
+
+int ParseNumber(const std::string& flag, const char* value) {
+  int v;
+  if (value == nullptr || !absl::SimpleAtoi(value, &v) || v < 0) {
+    Fail(absl::StrCat("option ", flag, " needs a number (see --help)"));
+  }
+  return v;
+}
+
+void AddImagesFromDir(const std::string& dir, std::vector<std::string>* images) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) Fail(absl::StrCat("cannot read directory ", dir, ": ", strerror(errno)));
+  std::vector<std::string> found;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.rfind("ckpt_", 0) == 0 && name.size() > 6 &&
+        name.compare(name.size() - 6, 6, ".dmtcp") == 0) {
+      found.push_back(dir + "/" + name);
+    }
+  }
+  closedir(d);
+  if (found.empty()) Fail(absl::StrCat("no ckpt_*.dmtcp images in ", dir));
+  std::sort(found.begin(), found.end());
+  images->insert(images->end(), found.begin(), found.end());
+}
+
+Options Parse(int argc, char** argv) {
+  Options o;
+  const char* host = getenv(ENV_COORD_HOST);
+  o.coord.host = host && *host ? host : "localhost";
+  const char* port = getenv(ENV_COORD_PORT);
+  o.coord.port = port && *port ? ParseNumber(ENV_COORD_PORT, port) : PROTO_DEFAULT_PORT;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) Fail(absl::StrCat("option ", a, " needs a value (see --help)"));
+      return argv[++i];
+    };
+    if (a == "-h" || a == "--coord-host" || a == "--host") {
+      o.coord.host = value();
+    } else if (a == "-p" || a == "--coord-port" || a == "--port") {
+      o.coord.port = ParseNumber(a, value());
+    } else if (a == "-j" || a == "--join-coordinator" || a == "--join") {
+      o.mode = CoordinatorMode::kJoinOnly;
+    } else if (a == "--new-coordinator") {
+      o.mode = CoordinatorMode::kStartNew;
+    } else if (a == "-i" || a == "--interval") {
+      o.interval = ParseNumber(a, value());
+    } else if (a == "--ckptdir") {
+      o.ckptdir = Absolute(value());
+    } else if (a == "--restartdir") {
+      AddImagesFromDir(value(), &o.images);
+    } else if (a == "-q" || a == "--quiet") {
+      o.quiet = true;
+    } else if (a == "--help") {
+      fputs(kUsage, stdout);
+      exit(0);
+    } else if (a == "--") {
+      for (i++; i < argc; i++) o.images.push_back(argv[i]);
+    } else if (!a.empty() && a[0] == '-') {
+      Fail(absl::StrCat("unknown option ", a, " (see --help)"));
+    } else {
+      o.images.push_back(a);
+    }
+  }
+  if (o.images.empty()) Fail("no checkpoint image given (see --help)");
+  return o;
+}
+
+std::vector<pid_t> g_children;
+
+void ForwardSignal(int sig) {
+  for (pid_t pid : g_children) kill(pid, sig);
+}
+
+void KillChildren() {
+  for (pid_t pid : g_children) kill(pid, SIGKILL);
+}
+
+[[noreturn]] void ExitLike(int status) {
+  if (WIFEXITED(status)) exit(WEXITSTATUS(status));
+  int sig = WTERMSIG(status);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  kill(getpid(), sig);
+  exit(128 + sig);
+}
+
+}  // namespace
+}  // namespace dmtcp
+
+int main(int argc, char** argv) {
+  using namespace dmtcp;
+  SetProgramName(argv[0]);
+  Options o = Parse(argc, argv);
+
+  // Everything is checked before anything is started.
+  const img::Expectations expect = {ARCH_ID, static_cast<uint32_t>(getpagesize())};
+  std::vector<img::ImageIndex> images;
+  std::vector<img::RestorePlan> plans;
+  for (const std::string& path : o.images) {
+    absl::StatusOr<img::ImageIndex> image = img::ReadImageIndex(Absolute(path), expect);
+    if (!image.ok()) Fail(image.status());
+    absl::StatusOr<img::RestorePlan> plan = img::BuildRestorePlan(*image, image->header.pid);
+    if (!plan.ok()) Fail(plan.status());
+    images.push_back(*std::move(image));
+    plans.push_back(*std::move(plan));
+  }
+
+  CoordinatorStartOptions start;
+  start.interval = o.interval;
+  absl::StatusOr<CoordinatorAddress> coord = EnsureCoordinator(o.coord, o.mode, start);
+  if (!coord.ok()) Fail(coord.status());
+  absl::StatusOr<int> barrier = ConnectTcp(coord->numeric_host, coord->port, absl::Seconds(10));
+  if (!barrier.ok()) Fail(barrier.status());
+  absl::Status s = SendMessage(*barrier, MSG_HELLO_RESTART, 0, static_cast<int64_t>(images.size()),
+                               0, 0, "");
+  if (!s.ok()) Fail(s);
+
+  signal(SIGPIPE, SIG_IGN);
+  RestoreSettings settings;
+  settings.coord_numeric_host = coord->numeric_host;
+  settings.coord_port = coord->port;
+  settings.ckptdir = o.ckptdir;
+  settings.interval = o.interval;
+  std::vector<RestoreProcess> children;
+  for (size_t i = 0; i < images.size(); i++) {
+    absl::StatusOr<RestoreProcess> child = StartRestoreProcess(images[i], plans[i], settings);
+    if (!child.ok()) {
+      KillChildren();
+      Fail(child.status());
+    }
+    g_children.push_back(child->pid);
+    children.push_back(*child);
+  }
+  // The terminal's signals reach the restored processes directly; others sent to us
+  // are passed on.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  for (int sig : {SIGTERM, SIGHUP, SIGUSR1, SIGALRM}) signal(sig, ForwardSignal);
+
+  for (size_t i = 0; i < images.size(); i++) {
+    absl::Status streamed = StreamImageData(images[i], plans[i], children[i].data_fd);
+    close(children[i].data_fd);
+    if (!streamed.ok()) {
+      // The restorer reports its own reason (checksum, truncation) if it has one.
+      int status;
+      if (waitpid(children[i].pid, &status, 0) == children[i].pid && WIFEXITED(status) &&
+          WEXITSTATUS(status) != 0) {
+        KillChildren();
+        exit(WEXITSTATUS(status));
+      }
+      KillChildren();
+      Fail(absl::StrCat(images[i].path, ": ", streamed.message()));
+    }
+  }
+
+  int first_status = 0;
+  size_t alive = children.size();
+  while (alive > 0) {
+    int status;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (size_t i = 0; i < children.size(); i++) {
+      if (children[i].pid != pid) continue;
+      if (i == 0) first_status = status;
+      alive--;
+    }
+  }
+  close(*barrier);
+  ExitLike(first_status);
+}
