@@ -76,23 +76,38 @@ std::string ScratchDir() {
   return "/tmp";
 }
 
+// The environment for the coordinator: ours without a preloaded runtime (the
+// coordinator must not be checkpointed itself).
+std::vector<std::string> CoordinatorEnvironment() {
+  std::vector<std::string> env;
+  std::string preload = absl::StrCat(ENV_LD_PRELOAD, "=");
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, preload.c_str(), preload.size()) != 0) env.push_back(*entry);
+  }
+  return env;
+}
+
+std::vector<char*> NullTerminated(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
 // Child side of the start: stdin/stdout to /dev/null, stderr to `error_pipe`, no
-// other inherited descriptors, and no preloaded runtime (the coordinator must not be
-// checkpointed itself). Never returns.
-[[noreturn]] void ExecCoordinator(const std::vector<std::string>& args, int error_pipe) {
+// other inherited descriptors. Only async-signal-safe calls: the caller may have
+// threads. Never returns.
+[[noreturn]] void ExecCoordinator(char* const* argv, char* const* envp, int error_pipe) {
   int null = open("/dev/null", O_RDWR);
   dup2(null, STDIN_FILENO);
   dup2(null, STDOUT_FILENO);
   dup2(error_pipe, STDERR_FILENO);
   if (close_range(3, ~0U, 0) != 0) {
-    for (int fd = 3; fd < 1024; ++fd) close(fd);
+    for (int fd = 3; fd < 4096; ++fd) close(fd);
   }
-  unsetenv(ENV_LD_PRELOAD);
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  execv(argv[0], argv.data());
-  dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+  execve(argv[0], argv, envp);
+  static const char kMessage[] = "cannot run dmtcp_coordinator\n";
+  (void)!write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
   _exit(127);
 }
 
@@ -116,13 +131,17 @@ absl::StatusOr<int> StartCoordinator(int port, const CoordinatorStartOptions& op
     args.push_back(std::to_string(opts.interval));
   }
 
+  std::vector<std::string> env = CoordinatorEnvironment();
+  std::vector<char*> argv = NullTerminated(args);
+  std::vector<char*> envp = NullTerminated(env);
+
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
     rmdir(dir.c_str());
     return absl::UnavailableError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
   pid_t child = fork();
-  if (child == 0) ExecCoordinator(args, pipe_fds[1]);
+  if (child == 0) ExecCoordinator(argv.data(), envp.data(), pipe_fds[1]);
   close(pipe_fds[1]);
   if (child < 0) {
     close(pipe_fds[0]);
