@@ -142,13 +142,15 @@ std::vector<Action> CoordinatorState::WorkerJoined(ClientId id, const WorkerHell
   if (hello.restarted && hello.last_checkpoint > checkpoint_count_) {
     checkpoint_count_ = hello.last_checkpoint;
   }
+  std::string joined = absl::StrCat(Describe(worker), " joined");
+  if (hello.restarted) {
+    absl::StrAppend(&joined, ", restored from ", worker.image.empty() ? "an image" : worker.image);
+  }
+  Log(joined);
   if (hello.interval_request >= 0 && hello.interval_request != interval_seconds_) {
     SetInterval(hello.interval_request);
-    Log(absl::StrFormat("checkpoint interval set to %ds by %s", interval_seconds_,
-                        Describe(worker)));
+    Log(absl::StrFormat("checkpoint interval set to %ds by worker %d", interval_seconds_, id));
   }
-  Log(absl::StrCat(Describe(worker), hello.restarted ? " joined, restored from " : " joined",
-                   hello.restarted ? (worker.image.empty() ? "?" : worker.image) : ""));
   Send(id, MSG_WELCOME, 0, id, checkpoint_count_, interval_seconds_,
        FormatKeyValues({{"compid", config_.compid}}));
 
@@ -397,13 +399,14 @@ void CoordinatorState::ImagesWritten() {
   if (failed) {
     Log(absl::StrFormat("checkpoint %d failed: %s", run.number, absl::StrJoin(run.errors, "; ")));
   } else {
+    Log(absl::StrFormat("checkpoint %d done: %d image(s), %.1f MB", run.number, images.size(),
+                        static_cast<double>(total_bytes) / 1e6));
+    // Before any reply or resume, so the script exists when anyone hears of it.
     Action script;
     script.kind = Action::Kind::kWriteRestartScript;
     script.checkpoint = run.number;
     script.images = images;
     actions_.push_back(std::move(script));
-    Log(absl::StrFormat("checkpoint %d done: %d image(s), %.1f MB", run.number, images.size(),
-                        static_cast<double>(total_bytes) / 1e6));
   }
   std::string payload = ImagesPayload();
   for (ClientId waiter : run.reply_to) {

@@ -379,13 +379,18 @@ TEST(ServerListenTest, PortInUseIsAClearError) {
   EXPECT_THAT(std::string(second.status().message()), HasSubstr("already in use"));
 }
 
-TEST(ServerListenTest, MissingCheckpointDirIsAClearError) {
+TEST(ServerListenTest, CheckpointDirIsCreatedOrAClearError) {
+  const char* base = getenv("TEST_TMPDIR");
   ServerOptions options;
   options.port = 0;
-  options.ckptdir = "/no/such/dir";
+  options.ckptdir = absl::StrCat(base != nullptr ? base : "/tmp", "/new/ckpt/dir");
+  EXPECT_TRUE(Server::Listen(options).ok());
+  EXPECT_EQ(access(options.ckptdir.c_str(), W_OK), 0);
+
+  options.ckptdir = "/proc/self/no/such/dir";  // cannot be created
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Listen(options);
   ASSERT_FALSE(server.ok());
-  EXPECT_THAT(std::string(server.status().message()), HasSubstr("/no/such/dir"));
+  EXPECT_THAT(std::string(server.status().message()), HasSubstr("/proc/self/no/such/dir"));
 }
 
 }  // namespace

@@ -37,12 +37,22 @@ std::string CurrentDirectory() {
   return getcwd(buffer, sizeof(buffer)) != nullptr ? buffer : ".";
 }
 
+// mkdir -p: the directory may be named before any checkpoint created it.
+void MakeDirectories(const std::string& dir) {
+  for (size_t slash = dir.find('/', 1); ; slash = dir.find('/', slash + 1)) {
+    mkdir(dir.substr(0, slash).c_str(), 0755);
+    if (slash == std::string::npos) return;
+  }
+}
+
 absl::StatusOr<std::string> UsableCheckpointDir(const std::string& wanted) {
   std::string dir = wanted.empty() ? CurrentDirectory() : wanted;
   if (dir[0] != '/') dir = absl::StrCat(CurrentDirectory(), "/", dir);
+  MakeDirectories(dir);
   struct stat info;
   if (stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-    return absl::NotFoundError(absl::StrCat("checkpoint directory ", dir, " does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat("checkpoint directory ", dir, " does not exist and cannot be created"));
   }
   if (access(dir.c_str(), W_OK | X_OK) != 0) {
     return absl::PermissionDeniedError(
