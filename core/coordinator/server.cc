@@ -157,7 +157,9 @@ absl::Status Server::Run() {
     std::vector<struct pollfd> fds;
     std::vector<ClientId> polled;
     fds.push_back({listen_fd_, POLLIN, 0});
-    if (stdin_open_) fds.push_back({STDIN_FILENO, POLLIN, 0});
+    bool watching_stdin = stdin_open_;
+    if (watching_stdin) fds.push_back({STDIN_FILENO, POLLIN, 0});
+    size_t first_connection = fds.size();
     for (const auto& [id, connection] : connections_) {
       fds.push_back({connection.fd, POLLIN, 0});
       polled.push_back(id);
@@ -183,13 +185,11 @@ absl::Status Server::Run() {
     }
     if (ready <= 0) continue;
 
-    size_t next = 0;
-    bool accept_ready = fds[next++].revents != 0;
-    if (stdin_open_ && fds[next++].revents != 0 && !exit_) ReadStdin();
+    if (watching_stdin && fds[1].revents != 0 && !exit_) ReadStdin();
     for (size_t i = 0; i < polled.size() && !exit_; ++i) {
-      if (fds[next + i].revents != 0) ReadFrom(polled[i]);
+      if (fds[first_connection + i].revents != 0) ReadFrom(polled[i]);
     }
-    if (accept_ready && !exit_) Accept();
+    if (fds[0].revents != 0 && !exit_) Accept();
   }
   return absl::OkStatus();
 }

@@ -79,7 +79,8 @@ TEST_F(SocketPairTest, EmptyPayloadAndBackToBackMessages) {
 TEST_F(SocketPairTest, LargestPayloadCrossesTheSocketBuffer) {
   // Bigger than a socketpair's buffer, so the writer must cope with partial writes.
   std::string payload(PROTO_MAX_PAYLOAD, 'x');
-  std::thread sender([&] { EXPECT_TRUE(SendMessage(writer(), MSG_PHASE, 0, 1, 2, 3, payload).ok()); });
+  std::thread sender(
+      [&] { EXPECT_TRUE(SendMessage(writer(), MSG_PHASE, 0, 1, 2, 3, payload).ok()); });
   absl::StatusOr<Message> got = ReceiveMessage(reader(), absl::Seconds(10));
   sender.join();
   ASSERT_TRUE(got.ok()) << got.status();

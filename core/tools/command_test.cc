@@ -597,7 +597,8 @@ TEST(LauncherTest, SomethingElseOnThePortIsReported) {
   // A web server, say: it answers anything with text.
   std::thread stranger([listener] {
     int fd = accept(listener, nullptr, nullptr);
-    std::string answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    std::string answer =
+        "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     (void)!write(fd, answer.data(), answer.size());
     close(fd);
   });
@@ -613,7 +614,8 @@ TEST(LauncherTest, SomethingElseOnThePortIsReported) {
 
 TEST(LauncherTest, UnresolvableHostIsReported) {
   absl::StatusOr<CoordinatorAddress> joined =
-      EnsureCoordinator({"no-such-host.invalid", "", FreePort()}, CoordinatorMode::kJoinOrStart, {});
+      EnsureCoordinator({"no-such-host.invalid", "", FreePort()},
+                        CoordinatorMode::kJoinOrStart, {});
   ASSERT_FALSE(joined.ok());
   EXPECT_THAT(std::string(joined.status().message()), HasSubstr("no-such-host.invalid"));
 }
