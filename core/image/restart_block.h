@@ -1,7 +1,8 @@
 /*
  * restart_block.h - what the restorer tells the restored runtime. The runtime owns one
  * struct restart_block in its memory; the image header records its address, and the
- * restorer fills it in just before the threads jump back into the runtime.
+ * restorer fills it in before it starts the first thread; ids_kept is settled before
+ * the last thread (the main one) jumps back.
  */
 #ifndef CORE_IMAGE_RESTART_BLOCK_H
 #define CORE_IMAGE_RESTART_BLOCK_H

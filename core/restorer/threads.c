@@ -57,18 +57,19 @@ void restorer_start_threads(struct restorer* r) {
   }
   kept &= (uint64_t)sys_getpid() == main_thread->tid;
 
-  /* The runtime reads this once every thread has reported back, so it is complete
-   * before the first thread can look. */
+  /* Complete before the first thread starts: the checkpoint thread may be that one.
+   * Only ids_kept is settled later, before the main thread (the last) reports back. */
   struct restart_block* rb = (struct restart_block*)(uintptr_t)r->plan->restart_block;
   rb->hole_start = r->hole;
   rb->hole_len = r->hole_len;
   rb->n_threads = r->plan->n_threads;
+  rb->ids_kept = 0;
+  __atomic_store_n(&rb->magic, RESTART_BLOCK_MAGIC, __ATOMIC_RELEASE);
   for (uint32_t i = 0; i < r->plan->n_threads; i++) {
     if (&threads[i] == main_thread) continue;
     kept &= start_thread(r, &threads[i], slot++);
   }
-  rb->ids_kept = (uint32_t)kept;
-  __atomic_store_n(&rb->magic, RESTART_BLOCK_MAGIC, __ATOMIC_RELEASE);
+  __atomic_store_n(&rb->ids_kept, (uint32_t)kept, __ATOMIC_RELEASE);
   enter_thread((void*)main_thread);
   __builtin_unreachable();
 }

@@ -108,14 +108,17 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
   do {
     rc = sys::connect((int)fd, &sa, sizeof sa);
   } while (rc == -EINTR);
-  if (rc == 0 && fd != FD_COORD) {
-    rc = sys::dup3((int)fd, FD_COORD, O_CLOEXEC);
-    sys::close((int)fd);
-  }
   if (rc < 0) {
     sys::close((int)fd);
     return (int)rc;
   }
+  // The connection at FD_COORD deliberately survives exec: after an exec (or in a
+  // forked child) the new connection replaces the inherited one only once it is up,
+  // so the coordinator never sees the computation empty (and --exit-on-last never
+  // fires) between a process's exec and its new runtime's hello.
+  rc = sys::dup3((int)fd, FD_COORD, 0);
+  sys::close((int)fd);
+  if (rc < 0) return (int)rc;
   char hello[IMG_PATH_MAX * 2 + 512];
   fmt_format(hello, sizeof hello, "prog=%s\nhost=%s\nuniq=%s\nckptdir=%s\nckpt=%lu\nimage=%s\n",
              g_config.prog, g_config.host, g_config.uniq, g_config.ckptdir,

@@ -55,11 +55,11 @@ bool WaitForRestartBarrier() {
 }  // namespace
 
 void FinishRestart() {
-  const struct restart_block rb = g_restart_block;
-  if (rb.magic != RESTART_BLOCK_MAGIC) {
+  if (__atomic_load_n(&g_restart_block.magic, __ATOMIC_ACQUIRE) != RESTART_BLOCK_MAGIC) {
     Warn("restart: the restorer left no restart block; continuing");
   }
-  WaitForRestoredThreads((int)rb.n_threads - 1);
+  WaitForRestoredThreads((int)g_restart_block.n_threads - 1);
+  const struct restart_block rb = g_restart_block;  // settled now that all are back
   RestoreCallingThread(CheckpointThreadSlot());
   if (rb.hole_len != 0) sys::munmap((void*)(uintptr_t)rb.hole_start, rb.hole_len);
   RestoreSignalDispositions();

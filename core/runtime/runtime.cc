@@ -19,9 +19,8 @@ namespace rt {
 namespace {
 
 // A forked child is a new process of the computation: it gets its own image name and
-// its own checkpoint thread, and must not share its parent's coordinator socket.
+// its own checkpoint thread, whose connection replaces the parent's inherited one.
 void AtForkChild() {
-  sys::close(FD_COORD);
   fmt_format(g_config.uniq, sizeof g_config.uniq, "%s-%ld", g_config.uniq, sys::getpid());
   g_config.ckpt_number = 0;
   StartCheckpointThread();
