@@ -112,6 +112,7 @@ void freestanding_main(long* sp) {
   if (size <= 0) restorer_die("no restore plan on fd %d: run dmtcp_restart, not the restorer", FD_RESTORE_PLAN);
   void* plan = sys_mmap(0, (size_t)size, PROT_READ, MAP_PRIVATE, FD_RESTORE_PLAN, 0);
   if (sys_failed(plan)) restorer_die("cannot map the restore plan (errno %ld)", -(long)plan);
+  sys_close(FD_RESTORE_PLAN);  /* the mapping is all we need; the program must not see it */
   r->plan = plan;
   r->plan_bytes = (uint64_t)size;
   r->data_fd = FD_RESTORE_DATA;

@@ -11,6 +11,7 @@
 #include "core/runtime/checkpoint.h"
 #include "core/runtime/config.h"
 #include "core/runtime/coordinator_link.h"
+#include "core/runtime/fd_table.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/restart.h"
@@ -57,6 +58,7 @@ void HandlePhase(const CoordMessage& m) {
       if (!PayloadValue(m.payload, "ckptdir", dir, sizeof dir) || dir[0] != '/') {
         strcpy(dir, g_config.ckptdir);
       }
+      ScanFds();
       RunHooks(Event::kPreCheckpoint);
       static CheckpointResult result;  // large; the checkpoint thread's stack is not
       if (TakeCheckpoint(number, dir, &result) == CheckpointOutcome::kRestarted) {

@@ -10,6 +10,7 @@
 #include "core/runtime/checkpoint.h"
 #include "core/runtime/config.h"
 #include "core/runtime/coordinator_link.h"
+#include "core/runtime/fd_table.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/process_state.h"
@@ -68,6 +69,7 @@ void FinishRestart() {
   char image[IMG_PATH_MAX];
   ReadRestartInfo(image, sizeof image);
   RunHooks(Event::kRestart);
+  WarnUnrestoredFds();
   int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, true, image);
   if (rc < 0 || !WaitForRestartBarrier()) {
     Warn("restart: no coordinator at %s:%d (errno %d); running without checkpoints",

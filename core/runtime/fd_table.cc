@@ -1,0 +1,133 @@
+#include "core/runtime/fd_table.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "core/common/fds.h"
+#include "core/common/fmt.h"
+#include "core/common/raw_syscalls.h"
+#include "core/runtime/log.h"
+
+namespace rt {
+namespace {
+
+constexpr int kMaxFds = 1024;
+FdEntry* g_fds;
+int g_count;
+
+bool StartsWith(const char* s, const char* prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+
+// Kernel struct stat differs per arch; statx is the same everywhere.
+unsigned Mode(int fd) {
+  struct statx st;
+  long rc = arch_syscall5(__NR_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE, (long)&st);
+  return rc < 0 ? 0 : st.stx_mode;
+}
+
+long long ParseField(const char* text, const char* name, int base) {
+  const char* p = strstr(text, name);
+  if (p == nullptr) return 0;
+  p += strlen(name);
+  while (*p == ' ' || *p == '\t') p++;
+  long long v = 0;
+  for (; *p >= '0' && *p < '0' + base; p++) v = v * base + (*p - '0');
+  return v;
+}
+
+void ReadFdInfo(FdEntry* e) {
+  char path[64], text[512];
+  fmt_format(path, sizeof path, "/proc/self/fdinfo/%d", e->fd);
+  long f = sys::open(path, O_RDONLY | O_CLOEXEC);
+  if (f < 0) return;
+  long n = sys::read(f, text, sizeof text - 1);
+  sys::close(f);
+  text[n > 0 ? n : 0] = '\0';
+  e->pos = ParseField(text, "pos:", 10);
+  e->flags = (int)ParseField(text, "flags:", 8);
+  e->cloexec = (e->flags & O_CLOEXEC) != 0;
+}
+
+FdKind Classify(const FdEntry& e, unsigned mode) {
+  if (S_ISREG(mode)) return FdKind::kFile;
+  if (S_ISDIR(mode)) return FdKind::kDirectory;
+  if (S_ISFIFO(mode) && StartsWith(e.path, "pipe:[")) return FdKind::kPipe;
+  if (S_ISSOCK(mode)) return FdKind::kSocket;
+  if (S_ISCHR(mode)) {
+    return StartsWith(e.path, "/dev/pts/") || StartsWith(e.path, "/dev/tty") ||
+                   StartsWith(e.path, "/dev/console")
+               ? FdKind::kTerminal
+               : FdKind::kDevice;
+  }
+  return FdKind::kOther;
+}
+
+}  // namespace
+
+void ScanFds() {
+  if (g_fds == nullptr) {
+    void* mem = sys::mmap(nullptr, sizeof(FdEntry) * kMaxFds, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (sys::failed(mem)) return;
+    g_fds = static_cast<FdEntry*>(mem);
+  }
+  g_count = 0;
+  long dir = sys::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return;
+  alignas(8) char buf[4096];
+  for (;;) {
+    long n = sys::getdents64((int)dir, buf, sizeof buf);
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      unsigned short reclen;
+      memcpy(&reclen, buf + off + 16, 2);
+      const char* name = buf + off + 19;  // struct linux_dirent64: ino, off, reclen, type
+      off += reclen;
+      if (name[0] < '0' || name[0] > '9') continue;
+      int fd = 0;
+      for (const char* c = name; *c; c++) fd = fd * 10 + (*c - '0');
+      if (fd == dir || fd >= FD_RUNTIME_LOWEST) continue;
+      if (g_count >= kMaxFds) {
+        Warn("more than %d descriptors: fd %d and above are not saved", kMaxFds, fd);
+        break;
+      }
+      FdEntry* e = &g_fds[g_count++];
+      memset(e, 0, sizeof *e);
+      e->fd = fd;
+      char link[64];
+      fmt_format(link, sizeof link, "/proc/self/fd/%d", fd);
+      long len = sys::readlink(link, e->path, sizeof e->path - 1);
+      e->path[len > 0 ? len : 0] = '\0';
+      ReadFdInfo(e);
+      e->kind = Classify(*e, Mode(fd));
+      const char* bracket = strchr(e->path, '[');
+      if (bracket) {
+        for (const char* c = bracket + 1; *c >= '0' && *c <= '9'; c++) e->inode = e->inode * 10 + (*c - '0');
+      }
+    }
+  }
+  sys::close((int)dir);
+}
+
+int FdCount() { return g_fds ? g_count : 0; }
+FdEntry* FdAt(int i) { return &g_fds[i]; }
+
+int MoveFd(int fd, const FdEntry& entry) {
+  if (fd != entry.fd) {
+    long rc = sys::dup3(fd, entry.fd, 0);
+    sys::close(fd);
+    if (rc < 0) return (int)rc;
+  }
+  sys::fcntl(entry.fd, F_SETFD, entry.cloexec ? FD_CLOEXEC : 0);
+  return 0;
+}
+
+void WarnUnrestoredFds() {
+  for (int i = 0; i < FdCount(); i++) {
+    const FdEntry& e = g_fds[i];
+    if (e.restored || e.fd <= 2) continue;
+    Warn("restart: fd %d (%s) is not restored: this kind is not supported yet", e.fd, e.path);
+  }
+}
+
+}  // namespace rt

@@ -1,0 +1,124 @@
+// The FAQ's recipe on real processes: launch, checkpoint, kill, restart, and proof
+// that the restarted process continued rather than started over.
+#include <signal.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "testsuite/harness/sandbox.h"
+
+namespace dmtcp_test {
+namespace {
+
+std::string Sequence(long from, long to) {
+  std::string s;
+  for (long i = from; i <= to; i++) absl::StrAppend(&s, i, "\n");
+  return s;
+}
+
+// After checkpointing, the counter is killed; its restart reopens its output file at
+// the checkpointed offset, so the finished file is exactly 1..N only if the counter
+// resumed from the checkpointed value (from 1 it would end with a second 1..N run).
+TEST(CheckpointBasics, CounterResumesFromCheckpointedValueAndPassesExitCode) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("counter"), "400", "5"}, "counter");
+  ASSERT_TRUE(box.WaitForLine("counter", "30")) << ReadFile(box.Path("counter.err"));
+  Output ck = box.Command({"--bcheckpoint"});
+  ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+  const std::string at_checkpoint = ReadFile(box.Path("counter.out"));
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  EXPECT_EQ(box.Wait(pid).signal, SIGKILL);
+  const std::vector<long> before = Numbers(at_checkpoint);
+  ASSERT_GE(before.size(), 30u);
+
+  ASSERT_EQ(box.Images().size(), 1u);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  Exit e = box.Wait(restarted);
+  EXPECT_TRUE(e.exited && e.code == 42) << e.Describe() << ": " << ReadFile(box.Path("restart.err"));
+  EXPECT_EQ(ReadFile(box.Path("counter.out")), Sequence(1, 400));
+}
+
+// With the original output file gone, the restarted counter writes to dmtcp_restart's
+// stdout: the first number it prints is where the image left it.
+TEST(CheckpointBasics, RestartedCounterStartsAfterTheCheckpointedValue) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("counter"), "300", "5"}, "counter");
+  ASSERT_TRUE(box.WaitForLine("counter", "40"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  const long last_before_kill = [&] {
+    kill(pid, SIGKILL);
+    box.Wait(pid);
+    return Numbers(ReadFile(box.Path("counter.out"))).back();
+  }();
+  ASSERT_EQ(rename(box.Path("counter.out").c_str(), box.Path("counter.first").c_str()), 0);
+
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  Exit e = box.Wait(restarted);
+  EXPECT_EQ(e.code, 42) << e.Describe();
+  std::vector<long> after = Numbers(ReadFile(box.Path("restart.out")));
+  ASSERT_FALSE(after.empty()) << ReadFile(box.Path("restart.err"));
+  EXPECT_GT(after.front(), 40) << "restarted from the beginning";
+  EXPECT_LE(after.front(), last_before_kill + 1);
+  for (size_t i = 1; i < after.size(); i++) ASSERT_EQ(after[i], after[i - 1] + 1);
+  EXPECT_EQ(after.back(), 300);
+  EXPECT_NE(ReadFile(box.Path("restart.err")).find("counter.out"), std::string::npos)
+      << "the missing output file must be named in a warning";
+}
+
+TEST(CheckpointBasics, EightThreadsKeepTheirMemoryCountersAndChecksums) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("threads"), "go"}, "threads");
+  ASSERT_TRUE(box.WaitForLine("threads", "ready")) << ReadFile(box.Path("threads.err"));
+  usleep(200 * 1000);
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  usleep(300 * 1000);  // let the restored threads count on a while
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("threads.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  for (int t = 0; t < 8; t++) {
+    EXPECT_NE(out.find(absl::StrCat("thread ", t, " ok")), std::string::npos) << out;
+  }
+  EXPECT_NE(out.find("all threads ok"), std::string::npos) << out;
+}
+
+TEST(CheckpointBasics, SignalHandlersMasksAndBlockedSystemCallsSurvive) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("signals"), "go"}, "signals");
+  ASSERT_TRUE(box.WaitForLine("signals", "ready")) << ReadFile(box.Path("signals.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  usleep(200 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("signals.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("handler fired 1 time(s)"), std::string::npos) << out;
+  EXPECT_NE(out.find("SIGTERM blocked yes, pending after raise yes"), std::string::npos) << out;
+  EXPECT_NE(out.find("nanosleep errors 0, read errors 0 (byte 'x'), poll errors 0"),
+            std::string::npos) << out;
+}
+
+// The same checks without restarting: the checkpointed process itself must carry on
+// with no EINTR in its blocked calls.
+TEST(CheckpointBasics, CheckpointedProcessContinuesUndisturbed) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("signals"), "go"}, "signals");
+  ASSERT_TRUE(box.WaitForLine("signals", "ready"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(pid);
+  const std::string out = ReadFile(box.Path("signals.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out;
+  EXPECT_NE(out.find("signals ok"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace dmtcp_test

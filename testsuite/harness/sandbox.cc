@@ -1,0 +1,249 @@
+#include "testsuite/harness/sandbox.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/strings/ascii.h"
+#include "gtest/gtest.h"
+
+namespace dmtcp_test {
+namespace {
+
+std::string Runfile(const std::string& rel) {
+  const char* srcdir = getenv("TEST_SRCDIR");
+  const char* workspace = getenv("TEST_WORKSPACE");
+  std::string base = srcdir ? std::string(srcdir) + "/" + (workspace ? workspace : "dmtcp_ng") : ".";
+  return base + "/" + rel;
+}
+
+std::string TempRoot() {
+  const char* t = getenv("TEST_TMPDIR");
+  return t ? t : "/tmp";
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (std::string& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// fork + exec with stdout/stderr redirected (to files, or to the given fds).
+pid_t SpawnProcess(const std::vector<std::string>& argv_in, const std::string& cwd,
+                   const std::vector<std::string>& env_in, int out_fd, int err_fd) {
+  std::vector<std::string> argv = argv_in;
+  std::vector<std::string> env = env_in;
+  std::vector<char*> args = CStrings(argv);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);  // our own group, so a test can kill a whole tree
+    if (chdir(cwd.c_str()) != 0) _exit(127);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    for (std::string& e : env) putenv(e.data());
+    execv(args[0], args.data());
+    fprintf(stderr, "cannot exec %s: %s\n", args[0], strerror(errno));
+    _exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+std::string Exit::Describe() const {
+  if (timed_out) return "still running (timed out)";
+  if (exited) return absl::StrCat("exit code ", code);
+  return absl::StrCat("killed by signal ", signal, " (", strsignal(signal), ")");
+}
+
+std::string ToolPath(const std::string& name) { return Runfile("core/tools/" + name); }
+std::string ProbePath(const std::string& name) { return Runfile("testsuite/probes/" + name); }
+std::string AppPath(const std::string& name) { return Runfile("testsuite/apps/" + name); }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+std::vector<long> Numbers(const std::string& text) {
+  std::vector<long> out;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    long v;
+    if (absl::SimpleAtoi(line, &v)) out.push_back(v);
+  }
+  return out;
+}
+
+Sandbox::Sandbox(std::vector<std::string> coordinator_args) {
+  // Restored processes are children of dmtcp_restart; if it dies first they must
+  // come to us, not to a slow init.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  static std::atomic<int> counter{0};
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  dir_ = absl::StrCat(TempRoot(), "/", info ? info->test_suite_name() : "test", ".",
+                      info ? info->name() : "x", ".", getpid(), ".", counter++);
+  mkdir(dir_.c_str(), 0755);
+  const std::string port_file = Path("coordinator.port");
+  std::vector<std::string> argv = {ToolPath("dmtcp_coordinator"), "--port", "0",
+                                   "--port-file", port_file, "--ckptdir", dir_, "--quiet"};
+  argv.insert(argv.end(), coordinator_args.begin(), coordinator_args.end());
+  int out = open(Path("coordinator.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  coordinator_ = SpawnProcess(argv, dir_, {}, out, out);
+  close(out);
+  for (int i = 0; i < 1000 && port_ == 0; i++) {
+    std::string text = ReadFile(port_file);
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &port_)) port_ = 0;
+    if (port_ == 0) usleep(10 * 1000);
+  }
+  if (port_ == 0) ADD_FAILURE() << "the coordinator did not start: " << ReadFile(Path("coordinator.log"));
+}
+
+Sandbox::~Sandbox() {
+  for (pid_t pid : spawned_) kill(-pid, SIGKILL);  // whole groups: restarted processes too
+  if (coordinator_ > 0) kill(coordinator_, SIGKILL);
+  // Reap everything, the orphans we inherited as subreaper included.
+  for (int i = 0; i < 200; i++) {
+    pid_t pid = waitpid(-1, nullptr, WNOHANG);
+    if (pid < 0) break;
+    if (pid == 0) usleep(10 * 1000);
+  }
+}
+
+pid_t Sandbox::Spawn(const std::vector<std::string>& argv, const std::string& log,
+                     const std::vector<std::string>& env_in) {
+  std::vector<std::string> env = env_in;
+  env.push_back(absl::StrCat("DMTCP_COORD_PORT=", port_));
+  int out = open(Path(log + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int err = open(Path(log + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  pid_t pid = SpawnProcess(argv, dir_, env, out, err);
+  close(out);
+  close(err);
+  spawned_.push_back(pid);
+  return pid;
+}
+
+pid_t Sandbox::Launch(const std::vector<std::string>& program, const std::string& log,
+                      const std::vector<std::string>& launch_args) {
+  std::vector<std::string> argv = {ToolPath("dmtcp_launch"), "--join-coordinator", "--ckptdir", dir_};
+  argv.insert(argv.end(), launch_args.begin(), launch_args.end());
+  argv.insert(argv.end(), program.begin(), program.end());
+  return Spawn(argv, log);
+}
+
+pid_t Sandbox::Restart(const std::vector<std::string>& images, const std::string& log,
+                       const std::vector<std::string>& restart_args) {
+  std::vector<std::string> argv = {ToolPath("dmtcp_restart"), "--join-coordinator"};
+  argv.insert(argv.end(), restart_args.begin(), restart_args.end());
+  argv.insert(argv.end(), images.begin(), images.end());
+  return Spawn(argv, log);
+}
+
+Output Sandbox::Run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    absl::Duration timeout) {
+  static std::atomic<int> runs{0};
+  const std::string log = absl::StrCat("run.", runs++);
+  pid_t pid = Spawn(argv, log, env);
+  Output o;
+  o.exit = Wait(pid, timeout);
+  o.out = ReadFile(Path(log + ".out"));
+  o.err = ReadFile(Path(log + ".err"));
+  return o;
+}
+
+Output Sandbox::Command(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ToolPath("dmtcp_command"), "--coord-port",
+                                   std::to_string(port_)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv);
+}
+
+Exit Sandbox::Wait(pid_t pid, absl::Duration timeout) {
+  Exit e;
+  const absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    int status;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      e.exited = WIFEXITED(status);
+      e.code = e.exited ? WEXITSTATUS(status) : -1;
+      e.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      return e;
+    }
+    if (r < 0 || absl::Now() > deadline) {
+      e.timed_out = true;
+      return e;
+    }
+    usleep(5 * 1000);
+  }
+}
+
+bool Sandbox::WaitForOutput(const std::string& log,
+                            const std::function<bool(const std::string&)>& pred,
+                            absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (pred(ReadFile(Path(log + ".out")))) return true;
+    usleep(10 * 1000);
+  }
+  return false;
+}
+
+bool Sandbox::WaitForLine(const std::string& log, const std::string& line, absl::Duration timeout) {
+  return WaitForOutput(
+      log,
+      [&](const std::string& text) {
+        for (absl::string_view l : absl::StrSplit(text, '\n')) {
+          if (l == line) return true;
+        }
+        return false;
+      },
+      timeout);
+}
+
+std::vector<std::string> Sandbox::Images() const {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir_.c_str());
+  if (d == nullptr) return out;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.rfind("ckpt_", 0) == 0 && name.size() > 6 &&
+        name.compare(name.size() - 6, 6, ".dmtcp") == 0) {
+      out.push_back(dir_ + "/" + name);
+    }
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace dmtcp_test

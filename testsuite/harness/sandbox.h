@@ -1,0 +1,92 @@
+// sandbox.h - what every checkpoint test needs: a private directory, its own
+// coordinator on a free port, and the real command-line tools to drive.
+//
+// Tests run in parallel under bazel, so each Sandbox starts its own coordinator
+// (--port 0 with a port file) and keeps images in its own directory. The test
+// process becomes a child subreaper, so restored processes, whose parent is
+// dmtcp_restart, are still ours to reap and to kill.
+#ifndef TESTSUITE_HARNESS_SANDBOX_H
+#define TESTSUITE_HARNESS_SANDBOX_H
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace dmtcp_test {
+
+struct Exit {
+  bool exited = false;  // else killed by `signal`, or still running (timeout)
+  int code = -1;
+  int signal = 0;
+  bool timed_out = false;
+  std::string Describe() const;
+};
+
+struct Output {
+  Exit exit;
+  std::string out, err;
+};
+
+// Paths of things the tests run, found in the test's runfiles.
+std::string ToolPath(const std::string& name);   // core/tools/<name>
+std::string ProbePath(const std::string& name);  // testsuite/probes/<name>
+std::string AppPath(const std::string& name);    // testsuite/apps/<name>
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& content);
+bool FileExists(const std::string& path);
+
+class Sandbox {
+ public:
+  // `coordinator_args` are added to dmtcp_coordinator's command line.
+  explicit Sandbox(std::vector<std::string> coordinator_args = {});
+  ~Sandbox();
+
+  const std::string& dir() const { return dir_; }
+  int port() const { return port_; }
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+
+  // Starts `dmtcp_launch <launch_args> <program...>` with stdout and stderr in
+  // dir()/<log>.out and dir()/<log>.err. Returns its pid (the program's, after exec).
+  pid_t Launch(const std::vector<std::string>& program, const std::string& log,
+               const std::vector<std::string>& launch_args = {});
+  // Starts `dmtcp_restart <args> <images...>` the same way.
+  pid_t Restart(const std::vector<std::string>& images, const std::string& log,
+                const std::vector<std::string>& restart_args = {});
+  // Starts any command the same way (cwd: dir()), with DMTCP_COORD_PORT set.
+  pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
+              const std::vector<std::string>& env = {});
+  // Runs a command to completion; stdout and stderr captured.
+  Output Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+             absl::Duration timeout = absl::Seconds(60));
+  // dmtcp_command -p <port> <args>.
+  Output Command(const std::vector<std::string>& args);
+
+  Exit Wait(pid_t pid, absl::Duration timeout = absl::Seconds(60));
+  // Polls until pred(content of dir()/<log>.out) holds; false on timeout.
+  bool WaitForOutput(const std::string& log, const std::function<bool(const std::string&)>& pred,
+                     absl::Duration timeout = absl::Seconds(30));
+  // Waits until the log has a line equal to `line`.
+  bool WaitForLine(const std::string& log, const std::string& line,
+                   absl::Duration timeout = absl::Seconds(30));
+
+  // ckpt_*.dmtcp in dir(), sorted.
+  std::vector<std::string> Images() const;
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  pid_t coordinator_ = -1;
+  std::vector<pid_t> spawned_;
+};
+
+// Lines of `text` parsed as integers (non-numeric lines skipped).
+std::vector<long> Numbers(const std::string& text);
+
+}  // namespace dmtcp_test
+
+#endif  // TESTSUITE_HARNESS_SANDBOX_H
