@@ -64,4 +64,10 @@ static inline uint64_t img_checksum(const void* data, size_t len, uint64_t seed)
   return img_ck_final(h);
 }
 
+/* A record's check covers its tag and length as well as its payload, so that a flipped
+ * bit in the record header is caught too. */
+static inline uint64_t img_record_check(uint32_t tag, uint64_t length, const void* payload) {
+  return img_checksum(payload, (size_t)length, ((uint64_t)tag << 48) ^ length ^ IMG_CK_P3);
+}
+
 #endif /* CORE_IMAGE_CHECKSUM_H */

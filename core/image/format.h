@@ -13,8 +13,8 @@
  *
  * Integers are in the writer's byte order; an image is only restarted on its own arch
  * (the header says which). Every part carries a checksum (img_checksum): the header
- * and each chunk header over their own bytes, each record over its payload, each
- * chunk over its uncompressed data. Bytes of an area not covered by a chunk are
+ * and each chunk header over their own bytes, each record over its header fields and
+ * payload, each chunk over its uncompressed data. Bytes of an area not covered by a chunk are
  * zero (pages that held only zeros are never stored).
  */
 #ifndef CORE_IMAGE_FORMAT_H
@@ -63,9 +63,9 @@ enum img_tag {
 
 struct img_record {
   uint32_t tag;    /* enum img_tag */
-  uint32_t reserved;
+  uint32_t reserved; /* 0 */
   uint64_t length; /* payload bytes that follow */
-  uint64_t check;  /* img_checksum of the payload */
+  uint64_t check;  /* img_record_check(tag, length, payload) */
 };
 
 /* IMG_REC_PROCESS: what the kernel needs to look the same after restart. */

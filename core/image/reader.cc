@@ -165,7 +165,7 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
     payload.resize(rec.length);
     s = ReadAt(fd, payload.data(), rec.length, offset, path);
     if (!s.ok()) return s;
-    if (img_checksum(payload.data(), rec.length, 0) != rec.check) {
+    if (rec.reserved != 0 || img_record_check(rec.tag, rec.length, payload.data()) != rec.check) {
       return Corrupted(path, "record checksum mismatch", rec_offset);
     }
     offset += rec.length;

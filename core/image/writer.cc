@@ -122,7 +122,7 @@ int ImageWriter::WriteHeader(struct img_header* header) {
 }
 
 int ImageWriter::WriteRecord(uint32_t tag, const void* payload, uint64_t len) {
-  struct img_record rec = {tag, 0, len, img_checksum(payload, len, 0)};
+  struct img_record rec = {tag, 0, len, img_record_check(tag, len, payload)};
   int rc = Append(&rec, sizeof rec);
   return rc < 0 ? rc : Append(payload, len);
 }
@@ -133,7 +133,7 @@ int ImageWriter::WriteAreaRecord(const struct img_area* area, const char* path) 
   char joined[sizeof *area + IMG_PATH_MAX];
   memcpy(joined, area, sizeof *area);
   memcpy(joined + sizeof *area, path, area->path_len);
-  rec.check = img_checksum(joined, rec.length, 0);
+  rec.check = img_record_check(rec.tag, rec.length, joined);
   int rc = Append(&rec, sizeof rec);
   if (rc == 0) rc = Append(joined, rec.length);
   stats_.n_areas++;

@@ -87,6 +87,7 @@ static void find_vdso(struct restorer* r, char* buf, size_t size) {
 
 static void continue_in_hole(void* arg) {
   struct restorer* r = arg;
+  restorer_set_image_name(r->plan->image);  /* the copy in the hole: the old one goes */
   restorer_clear_address_space(r);
   restorer_place_vdso(r);
   restorer_map_areas(r);

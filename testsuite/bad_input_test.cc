@@ -1,0 +1,179 @@
+// Bad input gets one clear line and exit 99 (or $DMTCP_FAIL_RC), never a crash:
+// missing, empty, truncated, corrupted (a byte flipped anywhere), foreign-arch and
+// newer-format images, and bad command lines.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/image/checksum.h"
+#include "core/image/format.h"
+#include "gtest/gtest.h"
+#include "testsuite/harness/sandbox.h"
+
+namespace dmtcp_test {
+namespace {
+
+// One image per codec, made once for the whole suite.
+class BadInput : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    box_ = new Sandbox();
+    for (const char* codec : {"--gzip", "--no-gzip"}) {
+      const std::string log = std::string("counter") + codec;
+      const pid_t pid = box_->Launch({ProbePath("counter"), "100000", "5"}, log, {codec});
+      ASSERT_TRUE(box_->WaitForLine(log, "5"));
+      ASSERT_EQ(box_->Command({"-bc"}).exit.code, 0);
+      kill(pid, SIGKILL);
+      box_->Wait(pid);
+      ASSERT_EQ(box_->Images().size(), 1u);
+      const std::string saved = box_->Path(std::string("image") + codec);
+      ASSERT_EQ(rename(box_->Images()[0].c_str(), saved.c_str()), 0);
+      images_.push_back(saved);
+    }
+  }
+  static void TearDownTestSuite() {
+    delete box_;
+    box_ = nullptr;
+    images_.clear();
+  }
+
+  // Restarting `image` must fail with `code`, one line naming the problem, no signal.
+  void ExpectRejected(const std::string& image, const std::string& expected_words,
+                      int code = 99, const std::vector<std::string>& env = {}) {
+    Output o = box_->Run({ToolPath("dmtcp_restart"), "--join-coordinator", image}, env);
+    EXPECT_TRUE(o.exit.exited) << image << ": " << o.exit.Describe() << "\n" << o.err;
+    EXPECT_EQ(o.exit.code, code) << image << ": " << o.err;
+    std::vector<std::string> lines = absl::StrSplit(o.err, '\n', absl::SkipEmpty());
+    EXPECT_EQ(lines.size(), 1u) << "expected one line, got:\n" << o.err;
+    EXPECT_EQ(o.err.rfind("dmtcp_restart: ", 0), 0u) << o.err;
+    EXPECT_NE(o.err.find(expected_words), std::string::npos)
+        << "message lacks '" << expected_words << "': " << o.err;
+  }
+
+  std::string Mutated(const std::string& image, const std::string& name,
+                      const std::function<void(std::string*)>& change) {
+    std::string bytes = ReadFile(image);
+    change(&bytes);
+    const std::string path = box_->Path(name);
+    WriteFile(path, bytes);
+    return path;
+  }
+
+  static Sandbox* box_;
+  static std::vector<std::string> images_;
+};
+
+Sandbox* BadInput::box_;
+std::vector<std::string> BadInput::images_;
+
+TEST_F(BadInput, MissingImage) { ExpectRejected(box_->Path("no-such.dmtcp"), "cannot open"); }
+
+TEST_F(BadInput, EmptyImage) {
+  WriteFile(box_->Path("empty.dmtcp"), "");
+  ExpectRejected(box_->Path("empty.dmtcp"), "empty");
+}
+
+TEST_F(BadInput, NotAnImage) {
+  WriteFile(box_->Path("text.dmtcp"), std::string(10000, 'x'));
+  ExpectRejected(box_->Path("text.dmtcp"), "not a checkpoint image");
+}
+
+TEST_F(BadInput, TruncatedImages) {
+  for (const std::string& image : images_) {
+    const size_t size = ReadFile(image).size();
+    for (size_t keep : {size_t{100}, size / 3, size / 2, size - 1}) {
+      std::string path = Mutated(image, absl::StrCat("cut", keep), [&](std::string* b) { b->resize(keep); });
+      ExpectRejected(path, "truncated");
+    }
+  }
+}
+
+TEST_F(BadInput, ByteFlippedAnywhere) {
+  for (const std::string& image : images_) {
+    const size_t size = ReadFile(image).size();
+    for (int i = 0; i < 40; i++) {
+      const size_t at = (size - 1) * i / 39;
+      std::string path = Mutated(image, absl::StrCat("flip", i), [&](std::string* b) { (*b)[at] ^= 0x20; });
+      SCOPED_TRACE(absl::StrCat(image, " byte ", at, " of ", size));
+      Output o = box_->Run({ToolPath("dmtcp_restart"), "--join-coordinator", path});
+      EXPECT_TRUE(o.exit.exited) << o.exit.Describe() << "\n" << o.err;
+      EXPECT_EQ(o.exit.code, 99) << o.err;
+      std::vector<std::string> lines = absl::StrSplit(o.err, '\n', absl::SkipEmpty());
+      EXPECT_EQ(lines.size(), 1u) << o.err;
+      EXPECT_TRUE(o.err.find("corrupted") != std::string::npos ||
+                  o.err.find("truncated") != std::string::npos ||
+                  o.err.find("not a checkpoint image") != std::string::npos ||
+                  o.err.find("format version") != std::string::npos ||
+                  o.err.find("checkpointed on") != std::string::npos ||
+                  o.err.find("pages") != std::string::npos)
+          << o.err;
+    }
+  }
+}
+
+// Rewrites a header field and its checksum, as a real image of that kind would have.
+std::string WithHeader(const std::string& bytes, const std::function<void(img_header*)>& change) {
+  std::string out = bytes;
+  img_header h;
+  memcpy(&h, out.data(), sizeof h);
+  change(&h);
+  h.check = img_checksum(&h, offsetof(img_header, check), 0);
+  memcpy(out.data(), &h, sizeof h);
+  return out;
+}
+
+TEST_F(BadInput, ImageFromAnotherArch) {
+  std::string path = box_->Path("aarch64.dmtcp");
+  WriteFile(path, WithHeader(ReadFile(images_[0]), [](img_header* h) { h->arch = 4; }));
+  ExpectRejected(path, "checkpointed on aarch64");
+}
+
+TEST_F(BadInput, NewerImageFormat) {
+  std::string path = box_->Path("v2.dmtcp");
+  WriteFile(path, WithHeader(ReadFile(images_[0]), [](img_header* h) { h->format_version = 2; }));
+  ExpectRejected(path, "format version 2");
+}
+
+TEST_F(BadInput, OtherPageSize) {
+  std::string path = box_->Path("16k.dmtcp");
+  WriteFile(path, WithHeader(ReadFile(images_[0]), [](img_header* h) { h->page_size = 16384; }));
+  ExpectRejected(path, "16384-byte pages");
+}
+
+TEST_F(BadInput, FailRcFromTheEnvironment) {
+  ExpectRejected(box_->Path("no-such.dmtcp"), "cannot open", 42, {"DMTCP_FAIL_RC=42"});
+}
+
+TEST_F(BadInput, BadCommandLines) {
+  const std::vector<std::vector<std::string>> cases = {
+      {ToolPath("dmtcp_restart")},
+      {ToolPath("dmtcp_restart"), "--no-such-option", images_[0]},
+      {ToolPath("dmtcp_restart"), "--coord-port", "x", images_[0]},
+      {ToolPath("dmtcp_launch"), "--no-such-option", "true"},
+      {ToolPath("dmtcp_launch"), "--join-coordinator", "/no/such/program"},
+      {ToolPath("dmtcp_launch")},
+      {ToolPath("dmtcp_command"), "--no-such-option"},
+      {ToolPath("readdmtcp"), box_->Path("no-such.dmtcp")},
+  };
+  for (const auto& argv : cases) {
+    Output o = box_->Run(argv);
+    EXPECT_EQ(o.exit.code, 99) << argv.back() << ": " << o.exit.Describe() << " " << o.err;
+    EXPECT_FALSE(o.err.empty()) << argv.back();
+  }
+}
+
+TEST_F(BadInput, NoCoordinatorToJoin) {
+  Output o = box_->Run({ToolPath("dmtcp_restart"), "--join-coordinator", "--coord-port", "1",
+                        images_[0]});
+  EXPECT_EQ(o.exit.code, 99) << o.err;
+  EXPECT_NE(o.err.find("coordinator"), std::string::npos) << o.err;
+  o = box_->Run({ToolPath("dmtcp_command"), "--coord-port", "1", "-s"});
+  EXPECT_EQ(o.exit.code, 99) << o.err;
+}
+
+}  // namespace
+}  // namespace dmtcp_test
