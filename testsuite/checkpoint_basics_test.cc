@@ -120,5 +120,43 @@ TEST(CheckpointBasics, CheckpointedProcessContinuesUndisturbed) {
   EXPECT_NE(out.find("signals ok"), std::string::npos) << out;
 }
 
+TEST(CheckpointBasics, KernelHeldProcessStateComesBack) {
+  Sandbox box;
+  WriteFile(box.Path("data"), std::string(4096, 'd'));
+  const pid_t pid = box.Launch({ProbePath("process_state"), "go", box.Path("data")}, "state");
+  ASSERT_TRUE(box.WaitForLine("state", "ready")) << ReadFile(box.Path("state.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  usleep(100 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("state.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("process state ok"), std::string::npos) << out;
+}
+
+// Threads start and exit continuously while three checkpoints are taken; the process
+// must neither hang nor lose a thread's work, before or after a restart.
+TEST(CheckpointBasics, ThreadsComingAndGoingDuringCheckpoints) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("churn"), "go"}, "churn");
+  ASSERT_TRUE(box.WaitForLine("churn", "ready")) << ReadFile(box.Path("churn.err"));
+  for (int i = 0; i < 3; i++) {
+    Output ck = box.Command({"-bc"});
+    ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+  }
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("churn.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("churn ok"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace dmtcp_test

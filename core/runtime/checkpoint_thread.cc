@@ -24,6 +24,12 @@ int g_restart_count;
 namespace {
 
 int g_disabled;        // dmtcp_disable_ckpt() nesting (futex word)
+int g_joined;          // 0 until the checkpoint thread has joined or given up (futex word)
+
+void SignalJoined() {
+  __atomic_store_n(&g_joined, 1, __ATOMIC_RELEASE);
+  sys::futex_wake(&g_joined, 1 << 30);
+}
 bool g_suspended;      // between a successful SUSPEND and RESUME
 
 void WaitUntilEnabled() {
@@ -115,6 +121,7 @@ void* CheckpointThreadMain(void*) {
   sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);  // no signal is for this thread
   sys::prctl(PR_SET_NAME, (long)"dmtcp_ckpt");
   int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, false, nullptr);
+  SignalJoined();
   if (rc < 0) {
     Warn("cannot reach the coordinator at %s:%d (errno %d); this process will not be "
          "checkpointed", g_config.coord_addr, g_config.coord_port, -rc);
@@ -135,10 +142,20 @@ void StartCheckpointThread() {
   const uint64_t all = ~0ull;
   uint64_t old;
   sys::rt_sigprocmask(SIG_SETMASK, &all, &old);
+  __atomic_store_n(&g_joined, 0, __ATOMIC_RELEASE);
   int rc = pthread_create(&thread, &attr, CheckpointThreadMain, nullptr);
   sys::rt_sigprocmask(SIG_SETMASK, &old, nullptr);
   pthread_attr_destroy(&attr);
-  if (rc != 0) Warn("cannot start the checkpoint thread (%d); checkpointing is off", rc);
+  if (rc != 0) {
+    Warn("cannot start the checkpoint thread (%d); checkpointing is off", rc);
+    return;
+  }
+  // The program starts only once it is part of the computation, so a checkpoint asked
+  // for right after it starts includes it.
+  struct timespec limit = {5, 0};
+  while (__atomic_load_n(&g_joined, __ATOMIC_ACQUIRE) == 0) {
+    if (sys::futex_wait(&g_joined, 0, &limit) == -ETIMEDOUT) break;
+  }
 }
 
 void DisableCheckpoints() { __atomic_fetch_add(&g_disabled, 1, __ATOMIC_ACQ_REL); }
