@@ -11,7 +11,8 @@
 #define FD_COORD 1021        /* runtime <-> coordinator */
 #define FD_RESTART_INFO 1020 /* dmtcp_restart -> restored runtime: key=value settings */
 #define FD_RESTORE_PLAN 1019 /* dmtcp_restart -> restorer: the restore plan */
-#define FD_RESTORE_DATA 1018 /* dmtcp_restart -> restorer: memory contents, in plan order */
-#define FD_RUNTIME_LOWEST 1018
+#define FD_RESTORE_DATA 1018 /* dmtcp_restart -> restorer: decompressed chunks, in plan order */
+#define FD_RESTORE_IMAGE 1017 /* the image itself, for the restorer to read stored chunks */
+#define FD_RUNTIME_LOWEST 1017
 
 #endif /* CORE_COMMON_FDS_H */

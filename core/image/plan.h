@@ -8,8 +8,10 @@
  *   struct plan_thread [n_threads]
  *   strings                          paths, referenced by offset from the plan's start
  *
- * The data fd then delivers, for each chunk in order, exactly `len` raw bytes to be
- * placed at `addr`; the restorer checks them against `check`.
+ * A chunk stored uncompressed is read by the restorer straight from the image at
+ * `file_offset`. The others arrive, decompressed and in plan order, on the data pipe:
+ * exactly `len` raw bytes each. Either way the restorer places them at `addr` and
+ * checks them against `check`.
  */
 #ifndef CORE_IMAGE_PLAN_H
 #define CORE_IMAGE_PLAN_H
@@ -37,10 +39,13 @@ struct plan_area {
   uint32_t first_chunk, n_chunks, reserved;
 };
 
+#define PLAN_FROM_STREAM (~0ULL)
+
 struct plan_chunk {
   uint64_t addr;
   uint64_t len;
   uint64_t check;
+  uint64_t file_offset; /* in the image, or PLAN_FROM_STREAM */
 };
 
 struct plan_thread {

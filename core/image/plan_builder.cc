@@ -52,8 +52,10 @@ absl::StatusOr<RestorePlan> BuildRestorePlan(const ImageIndex& image, uint64_t w
     pa.first_chunk = static_cast<uint32_t>(plan_chunks.size());
     pa.n_chunks = static_cast<uint32_t>(a->chunks.size());
     for (const ChunkRef& c : a->chunks) {
-      plan_chunks.push_back({a->area.start + c.header.offset, c.header.raw_len, c.header.raw_check});
-      plan.order.push_back(&c);
+      const bool stored = c.header.codec == IMG_CODEC_NONE;
+      plan_chunks.push_back({a->area.start + c.header.offset, c.header.raw_len,
+                             c.header.raw_check, stored ? c.data_offset : PLAN_FROM_STREAM});
+      if (!stored) plan.streamed.push_back(&c);
       plan.data_bytes += c.header.raw_len;
     }
     plan_areas.push_back(pa);

@@ -12,8 +12,8 @@ namespace img {
 
 struct RestorePlan {
   std::string bytes;                   // what the restorer reads
-  std::vector<const ChunkRef*> order;  // chunks in the order the data must be streamed
-  uint64_t data_bytes = 0;             // sum of their raw sizes
+  std::vector<const ChunkRef*> streamed;  // compressed chunks, in the order to stream them
+  uint64_t data_bytes = 0;                // raw bytes of all chunks
 };
 
 // Areas in address order (overlaps are an error), chunks in stream order.

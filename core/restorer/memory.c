@@ -8,10 +8,15 @@
 #include "core/restorer/restorer.h"
 #include "core/restorer/sys.h"
 
-static void read_exact(int fd, void* buf, uint64_t len, const struct plan_chunk* c) {
+/* A chunk's bytes, from the image file or from the stream of decompressed ones. */
+static void read_chunk(const struct restorer* r, void* buf, const struct plan_chunk* c) {
   char* p = buf;
+  uint64_t len = c->len;
+  uint64_t offset = c->file_offset;
   while (len > 0) {
-    long n = sys_read(fd, p, len > (1u << 30) ? (1u << 30) : (size_t)len);
+    size_t want = len > (1u << 30) ? (1u << 30) : (size_t)len;
+    long n = offset == PLAN_FROM_STREAM ? sys_read(r->data_fd, p, want)
+                                         : sys_pread(r->image_fd, p, want, offset);
     if (n == -4 /* EINTR */) continue;
     if (n <= 0) {
       restorer_die("the image data ended early at address %lx (errno %ld): the image is "
@@ -19,6 +24,7 @@ static void read_exact(int fd, void* buf, uint64_t len, const struct plan_chunk*
     }
     p += n;
     len -= (uint64_t)n;
+    if (offset != PLAN_FROM_STREAM) offset += (uint64_t)n;
   }
 }
 
@@ -57,7 +63,7 @@ static void map_area(struct restorer* r, const struct plan_area* a) {
   const struct plan_chunk* c = plan_chunks(r->plan) + a->first_chunk;
   for (uint32_t i = 0; i < a->n_chunks; i++, c++) {
     void* at = (void*)(uintptr_t)c->addr;
-    read_exact(r->data_fd, at, c->len, c);
+    read_chunk(r, at, c);
     if (img_checksum(at, c->len, 0) != c->check) {
       restorer_die("the image is corrupted: checksum mismatch in %lu bytes at %lx",
                    (unsigned long)c->len, (unsigned long)c->addr);
@@ -78,4 +84,5 @@ void restorer_map_areas(struct restorer* r) {
     restorer_die("the image data is longer than its areas: the image is corrupted");
   }
   sys_close(r->data_fd);
+  sys_close(r->image_fd);
 }

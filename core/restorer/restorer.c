@@ -117,6 +117,7 @@ void freestanding_main(long* sp) {
   r->plan = plan;
   r->plan_bytes = (uint64_t)size;
   r->data_fd = FD_RESTORE_DATA;
+  r->image_fd = FD_RESTORE_IMAGE;
   check_plan(r->plan, r->plan_bytes, r->page_size);
   restorer_set_image_name(r->plan->image);
 

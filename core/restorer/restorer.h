@@ -35,7 +35,8 @@ struct restorer {
   /* Inputs. */
   const struct plan_header* plan;
   uint64_t plan_bytes;
-  int data_fd;
+  int data_fd;   /* compressed chunks, decompressed by dmtcp_restart */
+  int image_fd;  /* stored chunks, read in place */
   uint64_t page_size;
 
   /* This process as exec'd: its vDSO parts. */

@@ -17,6 +17,11 @@
 static inline long sys_read(int fd, void* buf, size_t n) {
   return arch_syscall3(__NR_read, fd, (long)buf, (long)n);
 }
+/* preadv passes the offset as two words on every arch, so no per-arch splitting. */
+static inline long sys_pread(int fd, void* buf, size_t n, uint64_t offset) {
+  struct { void* base; size_t len; } iov = {buf, n};
+  return arch_syscall5(__NR_preadv, fd, (long)&iov, 1, (long)offset, (long)(offset >> 32));
+}
 static inline long sys_write(int fd, const void* buf, size_t n) {
   return arch_syscall3(__NR_write, fd, (long)buf, (long)n);
 }

@@ -67,13 +67,14 @@ pid_t ForkWithPid(pid_t want_pid, bool* kept) {
 }
 
 // In the child: put each input on its agreed number, close everything else, exec.
-[[noreturn]] void ExecRestorer(int plan_fd, int data_fd, int info_fd, const std::string& image) {
+[[noreturn]] void ExecRestorer(int plan_fd, int data_fd, int info_fd, int image_fd,
+                               const std::string& image) {
   const int wanted[][2] = {{plan_fd, FD_RESTORE_PLAN}, {data_fd, FD_RESTORE_DATA},
-                           {info_fd, FD_RESTART_INFO}};
+                           {info_fd, FD_RESTART_INFO}, {image_fd, FD_RESTORE_IMAGE}};
   // Move them above every target first, so no dup2 overwrites a source.
-  int moved[3];
-  for (int i = 0; i < 3; i++) moved[i] = fcntl(wanted[i][0], F_DUPFD_CLOEXEC, FD_COORD + 1);
-  for (int i = 0; i < 3; i++) {
+  int moved[4];
+  for (int i = 0; i < 4; i++) moved[i] = fcntl(wanted[i][0], F_DUPFD_CLOEXEC, FD_COORD + 1);
+  for (int i = 0; i < 4; i++) {
     if (moved[i] < 0 || dup2(moved[i], wanted[i][1]) < 0) _exit(FailRc());
   }
   syscall(SYS_close_range, 3, FD_RUNTIME_LOWEST - 1, 0);
@@ -99,6 +100,8 @@ absl::StatusOr<RestoreProcess> StartRestoreProcess(const img::ImageIndex& image,
   if (!info_fd.ok()) return info_fd.status();
   absl::StatusOr<int> plan_fd = PlanFile(plan.bytes);
   if (!plan_fd.ok()) return plan_fd.status();
+  int image_fd = open(image.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (image_fd < 0) return absl::NotFoundError(absl::StrFormat("cannot open %s: %s", image.path, strerror(errno)));
   int data[2];
   if (pipe2(data, O_CLOEXEC) != 0) return absl::InternalError(strerror(errno));
   fcntl(data[1], F_SETPIPE_SZ, 1 << 20);  // fewer wakeups; best effort
@@ -108,8 +111,9 @@ absl::StatusOr<RestoreProcess> StartRestoreProcess(const img::ImageIndex& image,
   if (child.pid < 0) return absl::InternalError(absl::StrFormat("fork: %s", strerror(errno)));
   if (child.pid == 0) {
     close(data[1]);
-    ExecRestorer(*plan_fd, data[0], *info_fd, image.path);
+    ExecRestorer(*plan_fd, data[0], *info_fd, image_fd, image.path);
   }
+  close(image_fd);
   close(data[0]);
   close(*plan_fd);
   close(*info_fd);
@@ -124,34 +128,19 @@ absl::Status StreamImageData(const img::ImageIndex& image, const img::RestorePla
   img::ChunkDecoder decoder(fd);
   std::vector<char> buffer(IMG_CHUNK_MAX);
   absl::Status status;
-  for (const img::ChunkRef* c : plan.order) {
-    if (c->header.codec == IMG_CODEC_NONE) {
-      loff_t off = static_cast<loff_t>(c->data_offset);
-      size_t left = c->header.raw_len;
-      while (left > 0) {
-        ssize_t n = splice(fd, &off, data_fd, nullptr, left, SPLICE_F_MOVE | SPLICE_F_MORE);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          status = absl::AbortedError(absl::StrFormat(
-              "the restored process stopped reading its memory (%s)", n < 0 ? strerror(errno) : "end of file"));
-          break;
-        }
-        left -= static_cast<size_t>(n);
+  for (const img::ChunkRef* c : plan.streamed) {
+    status = decoder.Decode(*c, buffer.data());
+    const char* p = buffer.data();
+    size_t left = status.ok() ? c->header.raw_len : 0;
+    while (left > 0) {
+      ssize_t n = write(data_fd, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        status = absl::AbortedError("the restored process stopped reading its memory");
+        break;
       }
-    } else {
-      status = decoder.Decode(*c, buffer.data());
-      const char* p = buffer.data();
-      size_t left = status.ok() ? c->header.raw_len : 0;
-      while (left > 0) {
-        ssize_t n = write(data_fd, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          status = absl::AbortedError("the restored process stopped reading its memory");
-          break;
-        }
-        p += n;
-        left -= static_cast<size_t>(n);
-      }
+      p += n;
+      left -= static_cast<size_t>(n);
     }
     if (!status.ok()) break;
   }

@@ -34,8 +34,8 @@ absl::StatusOr<RestoreProcess> StartRestoreProcess(const img::ImageIndex& image,
                                                    const img::RestorePlan& plan,
                                                    const RestoreSettings& settings);
 
-// Sends the memory contents down the data pipe, in plan order: stored chunks are
-// spliced from the file without copying, compressed ones inflated and checked.
+// Sends the compressed chunks down the data pipe, inflated and checked, in plan order.
+// (The restorer reads stored chunks from the image itself.)
 absl::Status StreamImageData(const img::ImageIndex& image, const img::RestorePlan& plan,
                              int data_fd);
 
