@@ -68,16 +68,7 @@ TEST(CheckpointBasics, RestartedCounterStartsAfterTheCheckpointedValue) {
 
 TEST(CheckpointBasics, EightThreadsKeepTheirMemoryCountersAndChecksums) {
   Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("threads"), "go"}, "threads");
-  ASSERT_TRUE(box.WaitForLine("threads", "ready")) << ReadFile(box.Path("threads.err"));
-  usleep(200 * 1000);
-  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
-  kill(pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = box.Restart(box.Images(), "restart");
-  usleep(300 * 1000);  // let the restored threads count on a while
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
+  Exit e = box.CheckpointKillRestart({ProbePath("threads"), "go"}, "threads");
   const std::string out = ReadFile(box.Path("threads.out"));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
   for (int t = 0; t < 8; t++) {
@@ -88,15 +79,7 @@ TEST(CheckpointBasics, EightThreadsKeepTheirMemoryCountersAndChecksums) {
 
 TEST(CheckpointBasics, SignalHandlersMasksAndBlockedSystemCallsSurvive) {
   Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("signals"), "go"}, "signals");
-  ASSERT_TRUE(box.WaitForLine("signals", "ready")) << ReadFile(box.Path("signals.err"));
-  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
-  kill(pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = box.Restart(box.Images(), "restart");
-  usleep(200 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
+  Exit e = box.CheckpointKillRestart({ProbePath("signals"), "go"}, "signals");
   const std::string out = ReadFile(box.Path("signals.out"));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
   EXPECT_NE(out.find("handler fired 1 time(s)"), std::string::npos) << out;
@@ -123,15 +106,7 @@ TEST(CheckpointBasics, CheckpointedProcessContinuesUndisturbed) {
 TEST(CheckpointBasics, KernelHeldProcessStateComesBack) {
   Sandbox box;
   WriteFile(box.Path("data"), std::string(4096, 'd'));
-  const pid_t pid = box.Launch({ProbePath("process_state"), "go", box.Path("data")}, "state");
-  ASSERT_TRUE(box.WaitForLine("state", "ready")) << ReadFile(box.Path("state.err"));
-  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
-  kill(pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = box.Restart(box.Images(), "restart");
-  usleep(100 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
+  Exit e = box.CheckpointKillRestart({ProbePath("process_state"), "go", box.Path("data")}, "state");
   const std::string out = ReadFile(box.Path("state.out"));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
   EXPECT_NE(out.find("process state ok"), std::string::npos) << out;
@@ -141,18 +116,7 @@ TEST(CheckpointBasics, KernelHeldProcessStateComesBack) {
 // must neither hang nor lose a thread's work, before or after a restart.
 TEST(CheckpointBasics, ThreadsComingAndGoingDuringCheckpoints) {
   Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("churn"), "go"}, "churn");
-  ASSERT_TRUE(box.WaitForLine("churn", "ready")) << ReadFile(box.Path("churn.err"));
-  for (int i = 0; i < 3; i++) {
-    Output ck = box.Command({"-bc"});
-    ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
-  }
-  kill(pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = box.Restart(box.Images(), "restart");
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
+  Exit e = box.CheckpointKillRestart({ProbePath("churn"), "go"}, "churn", /*checkpoints=*/3);
   const std::string out = ReadFile(box.Path("churn.out"));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
   EXPECT_NE(out.find("churn ok"), std::string::npos) << out;

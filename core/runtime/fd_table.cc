@@ -8,6 +8,7 @@
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/log.h"
+#include "core/runtime/proc_dir.h"
 
 namespace rt {
 namespace {
@@ -72,41 +73,28 @@ void ScanFds() {
     g_fds = static_cast<FdEntry*>(mem);
   }
   g_count = 0;
-  long dir = sys::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return;
-  alignas(8) char buf[4096];
-  for (;;) {
-    long n = sys::getdents64((int)dir, buf, sizeof buf);
-    if (n <= 0) break;
-    for (long off = 0; off < n;) {
-      unsigned short reclen;
-      memcpy(&reclen, buf + off + 16, 2);
-      const char* name = buf + off + 19;  // struct linux_dirent64: ino, off, reclen, type
-      off += reclen;
-      if (name[0] < '0' || name[0] > '9') continue;
-      int fd = 0;
-      for (const char* c = name; *c; c++) fd = fd * 10 + (*c - '0');
-      if (fd == dir || fd >= FD_RUNTIME_LOWEST) continue;
-      if (g_count >= kMaxFds) {
-        Warn("more than %d descriptors: fd %d and above are not saved", kMaxFds, fd);
-        break;
-      }
-      FdEntry* e = &g_fds[g_count++];
-      memset(e, 0, sizeof *e);
-      e->fd = fd;
-      char link[64];
-      fmt_format(link, sizeof link, "/proc/self/fd/%d", fd);
-      long len = sys::readlink(link, e->path, sizeof e->path - 1);
-      e->path[len > 0 ? len : 0] = '\0';
-      ReadFdInfo(e);
-      e->kind = Classify(*e, Mode(fd));
-      const char* bracket = strchr(e->path, '[');
-      if (bracket) {
-        for (const char* c = bracket + 1; *c >= '0' && *c <= '9'; c++) e->inode = e->inode * 10 + (*c - '0');
-      }
+  bool full = false;
+  ForEachNumberIn("/proc/self/fd", [&](int fd, int dir_fd) {
+    if (fd == dir_fd || fd >= FD_RUNTIME_LOWEST || full) return;
+    if (g_count >= kMaxFds) {
+      Warn("more than %d descriptors: fd %d and above are not saved", kMaxFds, fd);
+      full = true;
+      return;
     }
-  }
-  sys::close((int)dir);
+    FdEntry* e = &g_fds[g_count++];
+    memset(e, 0, sizeof *e);
+    e->fd = fd;
+    char link[64];
+    fmt_format(link, sizeof link, "/proc/self/fd/%d", fd);
+    long len = sys::readlink(link, e->path, sizeof e->path - 1);
+    e->path[len > 0 ? len : 0] = '\0';
+    ReadFdInfo(e);
+    e->kind = Classify(*e, Mode(fd));
+    const char* bracket = strchr(e->path, '[');
+    if (bracket) {
+      for (const char* c = bracket + 1; *c >= '0' && *c <= '9'; c++) e->inode = e->inode * 10 + (*c - '0');
+    }
+  });
 }
 
 int FdCount() { return g_fds ? g_count : 0; }

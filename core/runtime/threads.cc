@@ -9,6 +9,7 @@
 #include "core/common/fmt.h"
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
+#include "core/runtime/proc_dir.h"
 #include "core/runtime/signals.h"
 #include "core/common/raw_syscalls.h"
 
@@ -102,35 +103,20 @@ void ReadBlockedCall(ThreadSlot* slot) {
 // Signals every thread in /proc/self/task not yet asked. Returns how many it asked.
 int SignalNewThreads(long pid, long self) {
   int asked = 0;
-  long dir = sys::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return 0;
-  alignas(8) char buf[4096];
-  for (;;) {
-    long n = sys::getdents64(dir, buf, sizeof buf);
-    if (n <= 0) break;
-    for (long off = 0; off < n;) {
-      const char* name = buf + off + 19;  // d_ino(8) d_off(8) d_reclen(2) d_type(1)
-      unsigned short reclen;
-      __builtin_memcpy(&reclen, buf + off + 16, 2);
-      off += reclen;
-      if (name[0] < '0' || name[0] > '9') continue;
-      int tid = 0;
-      for (const char* c = name; *c; c++) tid = tid * 10 + (*c - '0');
-      if (tid == self || Known(tid)) continue;
-      if (g_count >= kMaxThreads) {
-        Warn("more than %d threads: thread %d is not checkpointed", kMaxThreads, tid);
-        continue;
-      }
-      ThreadSlot* slot = &g_slots[g_count++];
-      __builtin_memset(slot, 0, sizeof *slot);
-      slot->tid = tid;
-      ReadBlockedCall(slot);
-      Store(&slot->state, kThreadSignaled);
-      if (sys::tgkill(pid, tid, g_config.ckpt_signal) < 0) Store(&slot->state, kThreadUnused);
-      asked++;
+  ForEachNumberIn("/proc/self/task", [&](int tid, int) {
+    if (tid == self || Known(tid)) return;
+    if (g_count >= kMaxThreads) {
+      Warn("more than %d threads: thread %d is not checkpointed", kMaxThreads, tid);
+      return;
     }
-  }
-  sys::close(dir);
+    ThreadSlot* slot = &g_slots[g_count++];
+    __builtin_memset(slot, 0, sizeof *slot);
+    slot->tid = tid;
+    ReadBlockedCall(slot);
+    Store(&slot->state, kThreadSignaled);
+    if (sys::tgkill(pid, tid, g_config.ckpt_signal) < 0) Store(&slot->state, kThreadUnused);
+    asked++;
+  });
   return asked;
 }
 

@@ -494,7 +494,7 @@ TEST(CoordinatorBinaryTest, BadOptionsAndPortInUse) {
   Result bogus = RunProgram({coordinator, "--bogus"});
   EXPECT_EQ(bogus.code, 99);
   EXPECT_EQ(Lines(bogus.err), 1);
-  EXPECT_THAT(bogus.err, StartsWith("dmtcp_coordinator: unknown option '--bogus'"));
+  EXPECT_THAT(bogus.err, StartsWith("dmtcp_coordinator: unknown option --bogus"));
   EXPECT_EQ(RunProgram({coordinator, "-p", "70000"}).code, 99);
   EXPECT_EQ(RunProgram({coordinator, "--interval"}).code, 99);
 

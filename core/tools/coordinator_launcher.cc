@@ -20,6 +20,7 @@
 #include "core/coordinator/port_file.h"
 #include "core/protocol/protocol.h"
 #include "core/protocol/wire.h"
+#include "core/tools/arg_reader.h"
 
 namespace dmtcp {
 namespace {
@@ -232,6 +233,29 @@ absl::StatusOr<CoordinatorAddress> EnsureCoordinator(const CoordinatorAddress& w
   if (!port.ok()) return port.status();
   result.port = *port;
   return result;
+}
+
+CoordinatorAddress CoordinatorFromEnvironment() {
+  CoordinatorAddress a;
+  const char* host = getenv(ENV_COORD_HOST);
+  a.host = host != nullptr && *host != '\0' ? host : "localhost";
+  a.port = static_cast<int>(NumberFromEnv(ENV_COORD_PORT, PROTO_DEFAULT_PORT, 0, 65535));
+  return a;
+}
+
+bool TakeCoordinatorOption(ArgReader& args, CoordinatorAddress* address, CoordinatorMode* mode) {
+  if (args.Is("-h", "--coord-host", "--host")) {
+    address->host = args.Value();
+  } else if (args.Is("-p", "--coord-port", "--port")) {
+    address->port = static_cast<int>(args.Number(0, 65535));
+  } else if (mode != nullptr && args.Is("-j", "--join-coordinator", "--join")) {
+    *mode = CoordinatorMode::kJoinOnly;
+  } else if (mode != nullptr && args.Is("--new-coordinator")) {
+    *mode = CoordinatorMode::kStartNew;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace dmtcp

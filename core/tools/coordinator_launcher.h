@@ -38,6 +38,15 @@ absl::StatusOr<CoordinatorAddress> EnsureCoordinator(const CoordinatorAddress& w
                                                      CoordinatorMode mode,
                                                      const CoordinatorStartOptions& opts);
 
+// $DMTCP_COORD_HOST and $DMTCP_COORD_PORT, or localhost:7779.
+CoordinatorAddress CoordinatorFromEnvironment();
+
+class ArgReader;
+// If the current argument is one of the coordinator options shared by dmtcp_launch,
+// dmtcp_restart and dmtcp_command (-h/--coord-host, -p/--coord-port/--port, and with
+// `mode`: -j/--join-coordinator, --new-coordinator), applies it and returns true.
+bool TakeCoordinatorOption(ArgReader& args, CoordinatorAddress* address, CoordinatorMode* mode);
+
 }  // namespace dmtcp
 
 #endif  // CORE_TOOLS_COORDINATOR_LAUNCHER_H

@@ -18,6 +18,8 @@
 #include "core/common/exit_codes.h"
 #include "core/protocol/protocol.h"
 #include "core/protocol/wire.h"
+#include "core/tools/arg_reader.h"
+#include "core/tools/coordinator_launcher.h"
 
 namespace {
 
@@ -90,73 +92,32 @@ const char* StatusName(int status) {
   return "DMT_COORD_ERROR_INVALID_COMMAND";
 }
 
-int ParsePort(const std::string& what, const std::string& text) {
-  int port = 0;
-  if (!absl::SimpleAtoi(text, &port) || port <= 0 || port > 65535) {
-    Fail(absl::StrCat("invalid port '", text, "' in ", what));
-  }
-  return port;
-}
-
 Options ParseOptions(int argc, char** argv) {
   Options options;
-  if (const char* host = getenv(ENV_COORD_HOST); host != nullptr && *host != '\0') {
-    options.host = host;
-  }
-  if (const char* port = getenv(ENV_COORD_PORT); port != nullptr && *port != '\0') {
-    options.port = ParsePort(ENV_COORD_PORT, port);
-  }
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string name = arg, inline_value;
-    bool has_inline_value = false;
-    if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      inline_value = arg.substr(eq + 1);
-      has_inline_value = true;
-    }
-    auto value = [&]() -> std::string {
-      if (has_inline_value) return inline_value;
-      if (i + 1 >= argc) Fail(absl::StrCat("option ", name, " needs a value"));
-      return argv[++i];
-    };
-
-    if (name == "-h" || name == "--coord-host") {
-      options.host = value();
-      continue;
-    }
-    if (name == "-p" || name == "--port" || name == "--coord-port") {
-      options.port = ParsePort(name, value());
-      continue;
-    }
-    if (name == "--json" && !has_inline_value) {
+  dmtcp::CoordinatorAddress coord = dmtcp::CoordinatorFromEnvironment();
+  dmtcp::ArgReader args(argc, argv);
+  while (args.Next()) {
+    if (dmtcp::TakeCoordinatorOption(args, &coord, nullptr)) continue;
+    if (args.Is("--json")) {
       options.json = true;
       continue;
     }
-    if (name == "--help" && !has_inline_value) {
+    if (args.Is("--help")) {
       std::fputs(kUsage, stdout);
       std::exit(0);
     }
     const CommandSpelling* command = nullptr;
     for (const CommandSpelling& spelling : kCommands) {
-      if (name == spelling.long_name || name == spelling.short_name ||
-          name == spelling.bare_name) {
-        command = &spelling;
-      }
+      if (args.Is(spelling.long_name, spelling.short_name, spelling.bare_name)) command = &spelling;
     }
-    if (command == nullptr) Fail(absl::StrCat("unknown option '", arg, "' (try --help)"));
+    if (command == nullptr) args.Unknown();
     if (options.command != 0) Fail("give only one command (try --help)");
     options.command = command->code;
-    if (command->code == CMD_INTERVAL) {
-      std::string seconds = value();
-      if (!absl::SimpleAtoi(seconds, &options.interval) || options.interval < 0) {
-        Fail(absl::StrCat("invalid interval '", seconds, "': give a number of seconds"));
-      }
-    } else if (has_inline_value) {
-      Fail(absl::StrCat("option ", name, " takes no value"));
-    }
+    if (command->code == CMD_INTERVAL) options.interval = args.Number(0, 1 << 30);
   }
   if (options.command == 0) Fail("no command given (try --help)");
+  options.host = coord.host;
+  options.port = coord.port;
   return options;
 }
 

@@ -17,10 +17,13 @@
 #include "core/coordinator/port_file.h"
 #include "core/coordinator/server.h"
 #include "core/protocol/protocol.h"
+#include "core/tools/arg_reader.h"
 
 namespace {
 
+using dmtcp::ArgReader;
 using dmtcp::Fail;
+using dmtcp::NumberFromEnv;
 using dmtcp::coordinator::Server;
 using dmtcp::coordinator::ServerOptions;
 
@@ -51,66 +54,39 @@ struct Options {
   bool daemon = false;
 };
 
-int ParseCount(const std::string& option, const std::string& text, int max) {
-  int value = 0;
-  if (!absl::SimpleAtoi(text, &value) || value < 0 || value > max) {
-    Fail(absl::StrCat("invalid value '", text, "' for ", option));
-  }
-  return value;
-}
-
 Options ParseOptions(int argc, char** argv) {
   Options options;
-  if (const char* port = getenv(ENV_COORD_PORT); port != nullptr && *port != '\0') {
-    options.server.port = ParseCount(ENV_COORD_PORT, port, 65535);
-  }
-  if (const char* interval = getenv(ENV_CKPT_INTERVAL); interval != nullptr && *interval) {
-    options.server.interval_seconds = ParseCount(ENV_CKPT_INTERVAL, interval, 1 << 30);
-  }
+  options.server.port = static_cast<int>(NumberFromEnv(ENV_COORD_PORT, options.server.port, 0, 65535));
+  options.server.interval_seconds =
+      NumberFromEnv(ENV_CKPT_INTERVAL, options.server.interval_seconds, 0, 1 << 30);
   if (const char* dir = getenv(ENV_CHECKPOINT_DIR); dir != nullptr) options.server.ckptdir = dir;
 
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    // "--name=value" and "--name value" are both accepted.
-    std::string name = arg, inline_value;
-    bool has_inline_value = false;
-    if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      inline_value = arg.substr(eq + 1);
-      has_inline_value = true;
-    }
-    auto value = [&]() -> std::string {
-      if (has_inline_value) return inline_value;
-      if (i + 1 >= argc) Fail(absl::StrCat("option ", name, " needs a value"));
-      return argv[++i];
-    };
-
-    if (name == "-p" || name == "--port" || name == "--coord-port") {
-      options.server.port = ParseCount(name, value(), 65535);
-    } else if (name == "--port-file") {
-      options.port_file = value();
-    } else if (name == "-i" || name == "--interval") {
-      options.server.interval_seconds = ParseCount(name, value(), 1 << 30);
-    } else if (name == "--timeout") {
-      options.server.idle_timeout = absl::Seconds(ParseCount(name, value(), 1 << 30));
-    } else if (name == "--ckptdir") {
-      options.server.ckptdir = value();
-    } else if (has_inline_value) {
-      Fail(absl::StrCat("option ", name, " takes no value"));
-    } else if (name == "--exit-on-last") {
+  ArgReader args(argc, argv);
+  while (args.Next()) {
+    if (args.Is("-p", "--port", "--coord-port")) {
+      options.server.port = static_cast<int>(args.Number(0, 65535));
+    } else if (args.Is("--port-file")) {
+      options.port_file = args.Value();
+    } else if (args.Is("-i", "--interval")) {
+      options.server.interval_seconds = args.Number(0, 1 << 30);
+    } else if (args.Is("--timeout")) {
+      options.server.idle_timeout = absl::Seconds(args.Number(0, 1 << 30));
+    } else if (args.Is("--ckptdir")) {
+      options.server.ckptdir = args.Value();
+    } else if (args.Is("--exit-on-last")) {
       options.server.exit_on_last = true;
-    } else if (name == "--daemon") {
+    } else if (args.Is("--daemon")) {
       options.daemon = true;
-    } else if (name == "-q" || name == "--quiet") {
+    } else if (args.Is("-q", "--quiet")) {
       options.server.quiet = true;
-    } else if (name == "--help" || name == "-h") {
+    } else if (args.Is("--help", "-h")) {
       std::fputs(kUsage, stdout);
       std::exit(0);
-    } else if (name == "--version") {
+    } else if (args.Is("--version")) {
       std::printf("dmtcp_coordinator (dmtcp-ng) protocol %d\n", PROTO_VERSION);
       std::exit(0);
     } else {
-      Fail(absl::StrCat("unknown option '", arg, "' (try --help)"));
+      args.Unknown();
     }
   }
   return options;

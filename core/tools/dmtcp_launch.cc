@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/env_names.h"
 #include "core/common/exit_codes.h"
+#include "core/tools/arg_reader.h"
 #include "core/tools/coordinator_launcher.h"
 #include "core/tools/self_check.h"
 #include "core/tools/tool_paths.h"
@@ -58,69 +58,47 @@ struct Options {
   std::vector<char*> program;
 };
 
-int ParseNumber(const char* flag, const char* value) {
-  int v;
-  if (value == nullptr || !absl::SimpleAtoi(value, &v) || v < 0) {
-    Fail(absl::StrCat("option ", flag, " needs a number (see --help)"));
-  }
-  return v;
-}
-
 Options Parse(int argc, char** argv) {
   Options o;
-  const char* host = getenv(ENV_COORD_HOST);
-  o.coord.host = host && *host ? host : "localhost";
-  const char* port = getenv(ENV_COORD_PORT);
-  o.coord.port = port && *port ? ParseNumber(ENV_COORD_PORT, port) : 7779;
-  int i = 1;
-  for (; i < argc; i++) {
-    std::string a = argv[i];
-    auto value = [&](void) -> const char* {
-      if (i + 1 >= argc) Fail(absl::StrCat("option ", a, " needs a value (see --help)"));
-      return argv[++i];
-    };
-    if (a == "--") {
-      i++;
+  o.coord = CoordinatorFromEnvironment();
+  ArgReader args(argc, argv);
+  while (args.Next()) {
+    if (args.Is("--")) {
+      if (args.Next()) o.program = args.Rest();
       break;
-    } else if (a.empty() || a[0] != '-') {
+    }
+    if (!args.IsOption()) {
+      o.program = args.Rest();
       break;
-    } else if (a == "-h" || a == "--coord-host" || a == "--host") {
-      o.coord.host = value();
-    } else if (a == "-p" || a == "--coord-port" || a == "--port") {
-      o.coord.port = ParseNumber(a.c_str(), value());
-    } else if (a == "--port-file") {
-      o.port_file = value();
-    } else if (a == "-j" || a == "--join-coordinator" || a == "--join") {
-      o.mode = CoordinatorMode::kJoinOnly;
-    } else if (a == "--new-coordinator") {
-      o.mode = CoordinatorMode::kStartNew;
-    } else if (a == "-i" || a == "--interval") {
-      o.interval = ParseNumber(a.c_str(), value());
-    } else if (a == "--ckptdir" || a == "-c") {
-      o.ckptdir = value();
-    } else if (a == "--no-gzip") {
+    }
+    if (TakeCoordinatorOption(args, &o.coord, &o.mode)) continue;
+    if (args.Is("--port-file")) {
+      o.port_file = args.Value();
+    } else if (args.Is("-i", "--interval")) {
+      o.interval = static_cast<int>(args.Number(0, 1 << 30));
+    } else if (args.Is("--ckptdir", "-c")) {
+      o.ckptdir = args.Value();
+    } else if (args.Is("--no-gzip")) {
       o.gzip = 0;
-    } else if (a == "--gzip") {
+    } else if (args.Is("--gzip")) {
       o.gzip = 1;
-    } else if (a == "--ckpt-signal") {
-      o.ckpt_signal = ParseNumber(a.c_str(), value());
-      if (o.ckpt_signal < 1 || o.ckpt_signal > 64 || o.ckpt_signal == SIGKILL ||
-          o.ckpt_signal == SIGSTOP) {
-        Fail("--ckpt-signal must be a catchable signal number");
+    } else if (args.Is("--ckpt-signal")) {
+      o.ckpt_signal = static_cast<int>(args.Number(1, 64));
+      if (o.ckpt_signal == SIGKILL || o.ckpt_signal == SIGSTOP) {
+        Fail("--ckpt-signal must be a signal a handler can catch");
       }
-    } else if (a == "-q" || a == "--quiet") {
+    } else if (args.Is("-q", "--quiet")) {
       o.quiet = true;
-    } else if (a == "--check") {
+    } else if (args.Is("--check")) {
       o.check = true;
-    } else if (a == "--help") {
+    } else if (args.Is("--help")) {
       fputs(kUsage, stdout);
       exit(0);
     } else {
-      Fail(absl::StrCat("unknown option ", a, " (see --help)"));
+      args.Unknown();
     }
   }
-  for (; i < argc; i++) o.program.push_back(argv[i]);
-  o.program.push_back(nullptr);
+  if (o.program.empty()) o.program.push_back(nullptr);
   return o;
 }
 

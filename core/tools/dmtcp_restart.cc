@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "arch/arch.h"
 #include "core/common/env_names.h"
@@ -25,6 +24,7 @@
 #include "core/image/reader.h"
 #include "core/protocol/protocol.h"
 #include "core/protocol/wire.h"
+#include "core/tools/arg_reader.h"
 #include "core/tools/coordinator_launcher.h"
 #include "core/tools/restore_process.h"
 #include "core/tools/tool_paths.h"
@@ -54,14 +54,6 @@ struct Options {
   bool quiet = false;
 };
 
-int ParseNumber(const std::string& flag, const char* value) {
-  int v;
-  if (value == nullptr || !absl::SimpleAtoi(value, &v) || v < 0) {
-    Fail(absl::StrCat("option ", flag, " needs a number (see --help)"));
-  }
-  return v;
-}
-
 void AddImagesFromDir(const std::string& dir, std::vector<std::string>* images) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) Fail(absl::StrCat("cannot read directory ", dir, ": ", strerror(errno)));
@@ -81,41 +73,27 @@ void AddImagesFromDir(const std::string& dir, std::vector<std::string>* images) 
 
 Options Parse(int argc, char** argv) {
   Options o;
-  const char* host = getenv(ENV_COORD_HOST);
-  o.coord.host = host && *host ? host : "localhost";
-  const char* port = getenv(ENV_COORD_PORT);
-  o.coord.port = port && *port ? ParseNumber(ENV_COORD_PORT, port) : PROTO_DEFAULT_PORT;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) Fail(absl::StrCat("option ", a, " needs a value (see --help)"));
-      return argv[++i];
-    };
-    if (a == "-h" || a == "--coord-host" || a == "--host") {
-      o.coord.host = value();
-    } else if (a == "-p" || a == "--coord-port" || a == "--port") {
-      o.coord.port = ParseNumber(a, value());
-    } else if (a == "-j" || a == "--join-coordinator" || a == "--join") {
-      o.mode = CoordinatorMode::kJoinOnly;
-    } else if (a == "--new-coordinator") {
-      o.mode = CoordinatorMode::kStartNew;
-    } else if (a == "-i" || a == "--interval") {
-      o.interval = ParseNumber(a, value());
-    } else if (a == "--ckptdir") {
-      o.ckptdir = Absolute(value());
-    } else if (a == "--restartdir") {
-      AddImagesFromDir(value(), &o.images);
-    } else if (a == "-q" || a == "--quiet") {
+  o.coord = CoordinatorFromEnvironment();
+  ArgReader args(argc, argv);
+  while (args.Next()) {
+    if (TakeCoordinatorOption(args, &o.coord, &o.mode)) continue;
+    if (args.Is("-i", "--interval")) {
+      o.interval = static_cast<int>(args.Number(0, 1 << 30));
+    } else if (args.Is("--ckptdir")) {
+      o.ckptdir = Absolute(args.Value());
+    } else if (args.Is("--restartdir")) {
+      AddImagesFromDir(args.Value(), &o.images);
+    } else if (args.Is("-q", "--quiet")) {
       o.quiet = true;
-    } else if (a == "--help") {
+    } else if (args.Is("--help")) {
       fputs(kUsage, stdout);
       exit(0);
-    } else if (a == "--") {
-      for (i++; i < argc; i++) o.images.push_back(argv[i]);
-    } else if (!a.empty() && a[0] == '-') {
-      Fail(absl::StrCat("unknown option ", a, " (see --help)"));
+    } else if (args.Is("--")) {
+      while (args.Next()) o.images.push_back(args.arg());
+    } else if (args.IsOption()) {
+      args.Unknown();
     } else {
-      o.images.push_back(a);
+      o.images.push_back(args.arg());
     }
   }
   if (o.images.empty()) Fail("no checkpoint image given (see --help)");

@@ -37,6 +37,18 @@ AreaSummary Summarize(const img::AreaInfo& a) {
   return s;
 }
 
+AreaSummary Totals(const img::ImageIndex& idx) {
+  AreaSummary total;
+  for (const img::AreaInfo& a : idx.areas) {
+    AreaSummary s = Summarize(a);
+    total.size += s.size;
+    total.stored += s.stored;
+    total.compressed += s.compressed;
+    total.zero += s.zero;
+  }
+  return total;
+}
+
 std::string Protection(uint32_t prot) {
   return absl::StrCat(prot & PROT_READ ? "r" : "-", prot & PROT_WRITE ? "w" : "-",
                       prot & PROT_EXEC ? "x" : "-");
@@ -93,19 +105,15 @@ void PrintText(const img::ImageIndex& idx) {
   printf("Memory areas: %zu\n", idx.areas.size());
   printf("  %-33s %-4s %-18s %12s %12s %12s %12s  %s\n", "range", "prot", "kind", "size", "stored",
          "compressed", "zero", "path");
-  AreaSummary total;
   for (const img::AreaInfo& a : idx.areas) {
     AreaSummary s = Summarize(a);
-    total.size += s.size;
-    total.stored += s.stored;
-    total.compressed += s.compressed;
-    total.zero += s.zero;
     printf("  %016llx-%016llx %-4s %-18s %12llu %12llu %12llu %12llu  %s\n",
            (unsigned long long)a.area.start, (unsigned long long)a.area.end,
            Protection(a.area.prot).c_str(), Kind(a).c_str(), (unsigned long long)s.size,
            (unsigned long long)s.stored, (unsigned long long)s.compressed,
            (unsigned long long)s.zero, a.path.c_str());
   }
+  const AreaSummary total = Totals(idx);
   printf("Total: %llu bytes mapped, %llu stored (%llu after compression), %llu zero bytes "
          "not stored\n",
          (unsigned long long)total.size, (unsigned long long)total.stored,
@@ -119,19 +127,15 @@ void PrintJson(const img::ImageIndex& idx) {
     threads.push_back(absl::StrFormat("{\"tid\":%d,\"main\":%s,\"name\":%s}", th.tid,
                                       th.is_main ? "true" : "false", JsonString(th.comm)));
   }
-  AreaSummary total;
   for (const img::AreaInfo& a : idx.areas) {
     AreaSummary s = Summarize(a);
-    total.size += s.size;
-    total.stored += s.stored;
-    total.compressed += s.compressed;
-    total.zero += s.zero;
     areas.push_back(absl::StrFormat(
         "{\"start\":%d,\"end\":%d,\"prot\":\"%s\",\"kind\":\"%s\",\"size\":%d,\"stored\":%d,"
         "\"compressed\":%d,\"zero\":%d,\"chunks\":%d,\"path\":%s}",
         a.area.start, a.area.end, Protection(a.area.prot), Kind(a), s.size, s.stored,
         s.compressed, s.zero, a.chunks.size(), JsonString(a.path)));
   }
+  const AreaSummary total = Totals(idx);
   absl::PrintF(
       "{\"path\":%s,\"format_version\":%d,\"arch\":\"%s\",\"page_size\":%d,\"codec\":\"%s\","
       "\"file_size\":%d,\"program\":%s,\"pid\":%d,\"ppid\":%d,\"host\":%s,"

@@ -246,4 +246,26 @@ std::vector<std::string> Sandbox::Images() const {
   return out;
 }
 
+Exit Sandbox::CheckpointKillRestart(const std::vector<std::string>& program,
+                                    const std::string& log, int checkpoints) {
+  const pid_t pid = Launch(program, log);
+  if (!WaitForLine(log, "ready")) {
+    ADD_FAILURE() << program[0] << " never got ready: " << ReadFile(Path(log + ".err"));
+    return Exit();
+  }
+  for (int i = 0; i < checkpoints; i++) {
+    Output ck = Command({"--bcheckpoint"});
+    if (ck.exit.code != 0) {
+      ADD_FAILURE() << "checkpoint " << i + 1 << " failed: " << ck.out << ck.err;
+      return Exit();
+    }
+  }
+  kill(pid, SIGKILL);
+  Wait(pid);
+  const pid_t restarted = Restart(Images(), "restart");
+  usleep(200 * 1000);  // let the restored program run a while before it checks itself
+  WriteFile(Path("go"), "");
+  return Wait(restarted);
+}
+
 }  // namespace dmtcp_test

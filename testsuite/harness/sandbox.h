@@ -77,6 +77,14 @@ class Sandbox {
   // ckpt_*.dmtcp in dir(), sorted.
   std::vector<std::string> Images() const;
 
+  // The round trip most tests make: launch `program` (output in dir()/<log>.out),
+  // wait for its line "ready", take `checkpoints` blocking checkpoints, kill it, restart
+  // the image (dmtcp_restart's output in dir()/restart.*), give it 0.2 s, create
+  // dir()/go and wait for the restarted program. Failures are reported as test
+  // failures; the restarted program's exit is returned.
+  Exit CheckpointKillRestart(const std::vector<std::string>& program, const std::string& log,
+                             int checkpoints = 1);
+
  private:
   std::string dir_;
   int port_ = 0;
