@@ -8,6 +8,7 @@
  *
  *   ARCH_NAME, ARCH_ID        name and the id stored in checkpoint images
  *   ARCH_RSEQ_SIG             the signature glibc registers rseq areas with
+ *   ARCH_ELF_MACHINE          e_machine of the programs this port runs
  *   ARCH_NR_MMAP, ARCH_MMAP_OFFSET_SHIFT   mmap or mmap2, and how its offset is given
  *   struct arch_jmpbuf        callee-saved state for arch_context_save/restore
  *   arch_syscall6()           a raw system call (inline or out of line)

@@ -39,12 +39,14 @@ void CheckpointKillRestart(const std::vector<std::string>& program, long limit, 
 }
 
 TEST(Interpreters, PythonKeepsCounting) {
+  if (sizeof(void*) != 8) GTEST_SKIP() << "SKIPPED LOUDLY: this 32-bit build cannot preload into the 64-bit /usr/bin/python3 (multi-arch installs come with the ports)";
   if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "SKIPPED LOUDLY: /usr/bin/python3 is not installed (ci/setup installs it)";
   CheckpointKillRestart({"/usr/bin/python3", AppPath("counter.py"), "400", "0.005"}, 400, 50,
                         "python done ok");
 }
 
 TEST(Interpreters, JavaKeepsCounting) {
+  if (sizeof(void*) != 8) GTEST_SKIP() << "SKIPPED LOUDLY: this 32-bit build cannot preload into the 64-bit /usr/bin/java (multi-arch installs come with the ports)";
   if (access("/usr/bin/java", X_OK) != 0) GTEST_SKIP() << "SKIPPED LOUDLY: /usr/bin/java is not installed (ci/setup installs openjdk-17)";
   CheckpointKillRestart({"/usr/bin/java", "-Xmx256m", AppPath("Counter.java"), "600", "5"}, 600,
                         100, "java done ok");

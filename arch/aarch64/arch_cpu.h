@@ -8,6 +8,7 @@
 #define ARCH_NAME "aarch64"
 #define ARCH_ID ARCH_ID_AARCH64
 #define ARCH_RSEQ_SIG 0xd428bc00u
+#define ARCH_ELF_MACHINE 183 /* EM_AARCH64 */
 #define ARCH_NR_MMAP __NR_mmap       /* offset argument in bytes */
 #define ARCH_MMAP_OFFSET_SHIFT 0
 

@@ -8,6 +8,7 @@
 #define ARCH_NAME "armv7"
 #define ARCH_ID ARCH_ID_ARMV7
 #define ARCH_RSEQ_SIG 0xe7f5def3u
+#define ARCH_ELF_MACHINE 40 /* EM_ARM */
 #define ARCH_NR_MMAP __NR_mmap2      /* offset argument in 4096-byte units */
 #define ARCH_MMAP_OFFSET_SHIFT 12
 

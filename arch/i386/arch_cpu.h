@@ -8,6 +8,7 @@
 #define ARCH_NAME "i386"
 #define ARCH_ID ARCH_ID_I386
 #define ARCH_RSEQ_SIG 0x53053053u
+#define ARCH_ELF_MACHINE 3 /* EM_386 */
 #define ARCH_NR_MMAP __NR_mmap2      /* offset argument in 4096-byte units */
 #define ARCH_MMAP_OFFSET_SHIFT 12
 

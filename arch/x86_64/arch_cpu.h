@@ -8,6 +8,7 @@
 #define ARCH_NAME "x86_64"
 #define ARCH_ID ARCH_ID_X86_64
 #define ARCH_RSEQ_SIG 0x53053053u
+#define ARCH_ELF_MACHINE 62 /* EM_X86_64 */
 #define ARCH_NR_MMAP __NR_mmap       /* offset argument in bytes */
 #define ARCH_MMAP_OFFSET_SHIFT 0
 

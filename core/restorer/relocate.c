@@ -19,10 +19,10 @@ extern const char _end[];         /* end of its bss */
 #define LOWEST_HOLE (16ULL << 20)
 
 static void* try_hole(uint64_t addr, uint64_t len) {
-  void* p = sys_mmap((void*)addr, len, PROT_READ | PROT_WRITE,
+  void* p = sys_mmap((void*)(uintptr_t)addr, len, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_NORESERVE, -1, 0);
   if (sys_failed(p)) return 0;
-  if ((uint64_t)p != addr) { /* a kernel that ignores MAP_FIXED_NOREPLACE */
+  if ((uint64_t)(uintptr_t)p != addr) { /* a kernel that ignores MAP_FIXED_NOREPLACE */
     sys_munmap(p, len);
     return 0;
   }
@@ -95,8 +95,8 @@ void restorer_relocate_and_continue(struct restorer* r, void (*next)(void*)) {
     line = end + 1;
   }
 
-  const uint64_t delta = hole - self;
-  struct restorer* moved = (struct restorer*)((char*)r + delta);
+  const uintptr_t delta = (uintptr_t)(hole - self);
+  struct restorer* moved = (struct restorer*)((uintptr_t)r + delta);
   void (*moved_next)(void*) = (void (*)(void*))((uintptr_t)next + delta);
   arch_call_on_stack((void*)(uintptr_t)moved->stack_top, moved_next, moved);
 }

@@ -38,6 +38,18 @@ uint64_t StatField(const char* stat, int index) {
   return v;
 }
 
+// struct prctl_mm_map as the 64-bit kernel reads it. <linux/prctl.h> declares auxv as
+// a pointer, which makes the struct 4 bytes shorter in a 32-bit program; the kernel
+// has no compat translation and refuses the shorter one.
+struct KernelMmMap {
+  uint64_t start_code, end_code, start_data, end_data, start_brk, brk, start_stack;
+  uint64_t arg_start, arg_end, env_start, env_end;
+  uint64_t auxv;
+  uint32_t auxv_size;
+  uint32_t exe_fd;
+};
+static_assert(sizeof(KernelMmMap) == 104, "the kernel's prctl_mm_map is 104 bytes");
+
 }  // namespace
 
 int ReadProcessState(struct img_process* p) {
@@ -67,7 +79,7 @@ int ReadProcessState(struct img_process* p) {
 }
 
 void RestoreProcessState(const struct img_process& saved) {
-  struct prctl_mm_map map;
+  KernelMmMap map;
   memset(&map, 0, sizeof map);
   map.start_code = saved.start_code;
   map.end_code = saved.end_code;
@@ -80,7 +92,7 @@ void RestoreProcessState(const struct img_process& saved) {
   map.arg_end = saved.arg_end;
   map.env_start = saved.env_start;
   map.env_end = saved.env_end;
-  map.auxv = reinterpret_cast<__u64*>(const_cast<uint64_t*>(saved.auxv));
+  map.auxv = (uint64_t)(uintptr_t)saved.auxv;
   map.auxv_size = saved.auxv_bytes;
   long exe = sys::open(saved.exe, O_RDONLY | O_CLOEXEC);
   map.exe_fd = exe >= 0 ? (uint32_t)exe : (uint32_t)-1;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "arch/arch.h"
 #include "core/common/env_names.h"
 #include "core/common/exit_codes.h"
 #include "core/tools/arg_reader.h"
@@ -102,34 +103,45 @@ Options Parse(int argc, char** argv) {
   return o;
 }
 
-// A static program ignores LD_PRELOAD; say so instead of running it unprotected.
-bool IsStaticExecutable(const std::string& path) {
+struct ElfInfo {
+  bool is_elf = false;
+  bool is_static = false;  // no PT_INTERP/PT_DYNAMIC: LD_PRELOAD is ignored
+  int bits = 0;
+  unsigned machine = 0;
+};
+
+ElfInfo InspectExecutable(const std::string& path) {
+  ElfInfo info;
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) return info;
   unsigned char ident[EI_NIDENT];
-  bool is_static = false;
-  if (read(fd, ident, sizeof ident) == (ssize_t)sizeof ident && memcmp(ident, ELFMAG, SELFMAG) == 0) {
-    is_static = true;
-    const bool is64 = ident[EI_CLASS] == ELFCLASS64;
-    Elf64_Ehdr eh64;
-    Elf32_Ehdr eh32;
-    uint64_t phoff = 0;
-    unsigned phnum = 0, phentsize = 0;
-    if (is64 && pread(fd, &eh64, sizeof eh64, 0) == (ssize_t)sizeof eh64) {
-      phoff = eh64.e_phoff, phnum = eh64.e_phnum, phentsize = eh64.e_phentsize;
-    } else if (!is64 && pread(fd, &eh32, sizeof eh32, 0) == (ssize_t)sizeof eh32) {
-      phoff = eh32.e_phoff, phnum = eh32.e_phnum, phentsize = eh32.e_phentsize;
-    }
-    for (unsigned k = 0; k < phnum; k++) {
-      uint32_t type = 0;
-      if (pread(fd, &type, sizeof type, (off_t)(phoff + (uint64_t)k * phentsize)) == 4 &&
-          (type == PT_INTERP || type == PT_DYNAMIC)) {
-        is_static = false;
-      }
+  if (read(fd, ident, sizeof ident) != (ssize_t)sizeof ident || memcmp(ident, ELFMAG, SELFMAG) != 0) {
+    close(fd);
+    return info;  // a script: its interpreter is what runs
+  }
+  info.is_elf = true;
+  info.bits = ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
+  uint64_t phoff = 0;
+  unsigned phnum = 0, phentsize = 0;
+  Elf64_Ehdr eh64;
+  Elf32_Ehdr eh32;
+  if (info.bits == 64 && pread(fd, &eh64, sizeof eh64, 0) == (ssize_t)sizeof eh64) {
+    phoff = eh64.e_phoff, phnum = eh64.e_phnum, phentsize = eh64.e_phentsize;
+    info.machine = eh64.e_machine;
+  } else if (info.bits == 32 && pread(fd, &eh32, sizeof eh32, 0) == (ssize_t)sizeof eh32) {
+    phoff = eh32.e_phoff, phnum = eh32.e_phnum, phentsize = eh32.e_phentsize;
+    info.machine = eh32.e_machine;
+  }
+  info.is_static = true;
+  for (unsigned k = 0; k < phnum; k++) {
+    uint32_t type = 0;
+    if (pread(fd, &type, sizeof type, (off_t)(phoff + (uint64_t)k * phentsize)) == 4 &&
+        (type == PT_INTERP || type == PT_DYNAMIC)) {
+      info.is_static = false;
     }
   }
   close(fd);
-  return is_static;
+  return info;
 }
 
 std::string FindInPath(const std::string& name) {
@@ -161,7 +173,12 @@ int main(int argc, char** argv) {
   if (program.empty() || access(program.c_str(), X_OK) != 0) {
     Fail(absl::StrCat("cannot run '", o.program[0], "': no such executable"));
   }
-  if (IsStaticExecutable(program)) {
+  const ElfInfo elf = InspectExecutable(program);
+  if (elf.is_elf && (elf.machine != ARCH_ELF_MACHINE || elf.bits != 8 * (int)sizeof(void*))) {
+    Fail(absl::StrCat(program, " is a ", elf.bits, "-bit program for another CPU than this ",
+                      ARCH_NAME, " dmtcp_launch; use the dmtcp_launch built for it"));
+  }
+  if (elf.is_static) {
     Fail(absl::StrCat(o.program[0], " is statically linked: the checkpointer is preloaded "
                                     "with LD_PRELOAD, which static programs ignore"));
   }
