@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "arch/arch.h"
 #include "core/image/checksum.h"
 #include "core/image/format.h"
 #include "gtest/gtest.h"
@@ -127,9 +128,13 @@ std::string WithHeader(const std::string& bytes, const std::function<void(img_he
 }
 
 TEST_F(BadInput, ImageFromAnotherArch) {
-  std::string path = box_->Path("aarch64.dmtcp");
-  WriteFile(path, WithHeader(ReadFile(images_[0]), [](img_header* h) { h->arch = 4; }));
-  ExpectRejected(path, "checkpointed on aarch64");
+  // An aarch64 image, or an x86_64 one when this build is for aarch64.
+  const bool here_aarch64 = ARCH_ID == ARCH_ID_AARCH64;
+  std::string path = box_->Path("foreign.dmtcp");
+  WriteFile(path, WithHeader(ReadFile(images_[0]), [&](img_header* h) {
+              h->arch = here_aarch64 ? ARCH_ID_X86_64 : ARCH_ID_AARCH64;
+            }));
+  ExpectRejected(path, here_aarch64 ? "checkpointed on x86_64" : "checkpointed on aarch64");
 }
 
 TEST_F(BadInput, NewerImageFormat) {

@@ -12,8 +12,10 @@
 #include "core/restorer/restorer.h"
 #include "core/restorer/sys.h"
 
-extern const char __ehdr_start[]; /* first byte of this program as loaded */
-extern const char _end[];         /* end of its bss */
+/* Defined by the linker. Hidden, so the compiler addresses them PC-relative instead of
+ * through the GOT, whose entries would need relocating. */
+extern const char __ehdr_start[] __attribute__((visibility("hidden"))); /* our first byte */
+extern const char _end[] __attribute__((visibility("hidden")));         /* end of our bss */
 
 #define GAP_MARGIN (4ULL << 20) /* keep clear of image areas and stack guard gaps */
 #define LOWEST_HOLE (16ULL << 20)

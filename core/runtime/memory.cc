@@ -150,7 +150,24 @@ int ReadPagemapFrom(int pagemap_fd, uint64_t addr, uint64_t pages, uint64_t page
   return 0;
 }
 
-// Stores the pages pagemap shows as present or swapped, reading them in place.
+// pagemap is indexed by the kernel's addresses. Under an emulator (QEMU user mode with
+// a guest base) those are not the program's, and pagemap would report wrong pages:
+// check it on one page we touch and one we do not. Without it, every page is read.
+bool PagemapWorks(int pagemap_fd, uint64_t page) {
+  char* probe = static_cast<char*>(
+      sys::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  if (sys::failed(probe)) return false;
+  *static_cast<volatile char*>(probe) = 1;
+  uint64_t e[2] = {0, 0};
+  bool ok = sys::pread(pagemap_fd, e, sizeof e, ((uint64_t)(uintptr_t)probe / page) * 8) ==
+                (long)sizeof e &&
+            (e[0] >> 63 & 1) && !(e[1] >> 63 & 1);
+  sys::munmap(probe, 2 * page);
+  return ok;
+}
+
+// Stores the pages pagemap shows as present or swapped (every page if pagemap_fd is
+// -1), reading them in place.
 int StoreByPagemap(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd, const AreaPlan& p,
                    uint64_t page, Progress* progress) {
   const struct img_area& a = p.area;
@@ -159,10 +176,10 @@ int StoreByPagemap(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd, const 
   for (uint64_t addr = a.start; addr < a.end;) {
     uint64_t pages = (a.end - addr) / page;
     if (pages > kPagemapBatch) pages = kPagemapBatch;
-    int rc = ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
+    int rc = pagemap_fd < 0 ? 0 : ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
     if (rc < 0) return rc;
     for (uint64_t i = 0; i < pages; i++, addr += page) {
-      const uint64_t e = s->pagemap[i];
+      const uint64_t e = pagemap_fd < 0 ? 1ULL << 63 : s->pagemap[i];
       if (!(e >> 63 & 1) && !(e >> 62 & 1)) continue;  // never touched
       if (!(a.prot & PROT_READ) && !opened) {
         // Only threads frozen by us could notice, and they are frozen.
@@ -185,18 +202,37 @@ int StoreByPagemap(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd, const 
   return rc;
 }
 
-// Stores every non-zero page, copying through process_vm_readv, which fails softly on
-// pages that cannot be read (a file truncated under its mapping).
+// process_vm_readv works on the kernel's addresses; under an emulator with a guest
+// base they are not the program's. Check it on a buffer of our own.
+bool ProcessVmReadvWorks(char* scratch) {
+  static const char probe[16] = "process_vm_read";
+  struct iovec local = {scratch, sizeof probe};
+  struct iovec remote = {const_cast<char*>(probe), sizeof probe};
+  return sys::process_vm_readv(sys::getpid(), &local, 1, &remote, 1) == (long)sizeof probe &&
+         memcmp(scratch, probe, sizeof probe) == 0;
+}
+
+// Copies `len` bytes at `addr` into `to`; returns how many could be read. Through
+// process_vm_readv, which fails softly on pages that cannot be read (a file truncated
+// under its mapping), or, where that call does not work, by plain copy.
+long CopyOut(uint64_t addr, char* to, uint64_t len, bool vm_readv) {
+  if (!vm_readv) {
+    memcpy(to, (const void*)(uintptr_t)addr, len);
+    return (long)len;
+  }
+  struct iovec local = {to, (size_t)len};
+  struct iovec remote = {(void*)(uintptr_t)addr, (size_t)len};
+  return sys::process_vm_readv(sys::getpid(), &local, 1, &remote, 1);
+}
+
+// Stores every non-zero page, copied out first (see CopyOut).
 int StoreByCopy(img::ImageWriter* w, MemoryScratch* s, const AreaPlan& p, uint64_t page,
                 Progress* progress) {
   const struct img_area& a = p.area;
-  const long pid = sys::getpid();
   for (uint64_t addr = a.start; addr < a.end;) {
     uint64_t len = a.end - addr;
     if (len > IMG_CHUNK_MAX) len = IMG_CHUNK_MAX;
-    struct iovec local = {s->bounce, (size_t)len};
-    struct iovec remote = {(void*)addr, (size_t)len};
-    long n = sys::process_vm_readv(pid, &local, 1, &remote, 1);
+    long n = CopyOut(addr, s->bounce, len, s->vm_readv_works);
     if (n <= 0) {
       Trace("%lx-%lx: %lu bytes past %lx are unreadable and not saved", (unsigned long)a.start,
             (unsigned long)a.end, (unsigned long)(a.end - addr), (unsigned long)addr);
@@ -265,7 +301,13 @@ int WriteMemoryAreas(img::ImageWriter* w, MemoryScratch* s) {
   const size_t len = ReadMaps(s);
   if (len == 0) return -E2BIG;
   long pagemap = sys::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-  if (pagemap < 0) return (int)pagemap;
+  s->vm_readv_works = ProcessVmReadvWorks(s->bounce);
+  if (!s->vm_readv_works) Trace("process_vm_readv does not reach this program's memory; copying directly");
+  if (pagemap >= 0 && !PagemapWorks((int)pagemap, page)) {
+    Trace("/proc/self/pagemap does not describe this program's memory; reading every page");
+    sys::close((int)pagemap);
+    pagemap = -1;
+  }
 
   // First pass: how much will be read, for the progress line.
   uint64_t total = 0;
@@ -313,7 +355,7 @@ int WriteMemoryAreas(img::ImageWriter* w, MemoryScratch* s) {
     }
   }
   progress.Done();
-  sys::close(pagemap);
+  if (pagemap >= 0) sys::close((int)pagemap);
   return rc;
 }
 

@@ -15,6 +15,7 @@ struct MemoryScratch {
   uint64_t* pagemap;    // kPagemapBatch entries
   char* bounce;         // IMG_CHUNK_MAX bytes
   uint64_t skip_start, skip_end;  // the checkpoint's own scratch: not saved
+  bool vm_readv_works;            // set by WriteMemoryAreas
 };
 
 constexpr uint64_t kPagemapBatch = 4096;

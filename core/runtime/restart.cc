@@ -61,6 +61,7 @@ void FinishRestart() {
   }
   WaitForRestoredThreads((int)g_restart_block.n_threads - 1);
   const struct restart_block rb = g_restart_block;  // settled now that all are back
+  NoteForeignThreads(IsRestoredThread);  // a new emulator brings its own helpers
   RestoreCallingThread(CheckpointThreadSlot());
   if (rb.hole_len != 0) sys::munmap((void*)(uintptr_t)rb.hole_start, rb.hole_len);
   RestoreSignalDispositions();

@@ -30,6 +30,7 @@ __attribute__((constructor(101))) void StartRuntime() {
   if (!LoadConfig()) return;
   InitSignalWrappers();
   InstallCheckpointHandler();
+  NoteForeignThreads([](int) { return false; });  // only the caller runs the program yet
   pthread_atfork(nullptr, nullptr, AtForkChild);
   StartCheckpointThread();
 }

@@ -53,11 +53,45 @@ ThreadSlot* FindSignaled(int tid) {
   return nullptr;
 }
 
+// Threads of the process that are not the program's: an emulator's own helpers (QEMU
+// user mode runs an RCU thread beside the guest's). They block every signal at the
+// host level and are never stopped; their memory is not the program's either.
+constexpr int kMaxForeign = 8;
+int g_foreign[kMaxForeign];
+int g_foreign_count;
+
 bool Known(int tid) {
   for (int i = 0; i < g_count; i++) {
     if (g_slots[i].tid == tid) return true;
   }
+  for (int i = 0; i < g_foreign_count; i++) {
+    if (g_foreign[i] == tid) return true;
+  }
   return false;
+}
+
+// True if the kernel shows `tid` blocking the checkpoint signal.
+bool BlocksCheckpointSignal(int tid) {
+  char path[64], text[2048];
+  fmt_format(path, sizeof path, "/proc/self/task/%d/status", tid);
+  long fd = sys::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  long n = sys::read(fd, text, sizeof text - 1);
+  sys::close(fd);
+  text[n > 0 ? n : 0] = '\0';
+  const char* p = __builtin_strstr(text, "SigBlk:");
+  if (p == nullptr) return false;
+  p += 7;
+  while (*p == ' ' || *p == '\t') p++;
+  unsigned long long mask = 0;
+  for (;; p++) {
+    unsigned d;
+    if (*p >= '0' && *p <= '9') d = *p - '0';
+    else if (*p >= 'a' && *p <= 'f') d = *p - 'a' + 10;
+    else break;
+    mask = mask * 16 + d;
+  }
+  return (mask >> (g_config.ckpt_signal - 1)) & 1;
 }
 
 unsigned long ParseHex(const char** s) {
@@ -174,6 +208,25 @@ void InstallCheckpointHandler() {
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigfillset(&sa.sa_mask);  // nothing interrupts a thread while it is frozen
   RealSigaction(g_config.ckpt_signal, &sa, nullptr);
+}
+
+void NoteForeignThreads(bool (*is_ours)(int tid)) {
+  const long self = sys::gettid();
+  g_foreign_count = 0;
+  ForEachNumberIn("/proc/self/task", [&](int tid, int) {
+    if (tid == self || is_ours(tid) || g_foreign_count >= kMaxForeign) return;
+    if (BlocksCheckpointSignal(tid)) {
+      g_foreign[g_foreign_count++] = tid;
+      Trace("thread %d is not the program's (an emulator's?): it is left running", tid);
+    }
+  });
+}
+
+bool IsRestoredThread(int tid) {
+  for (int i = 0; i < g_count; i++) {
+    if (g_slots[i].tid == tid) return true;
+  }
+  return false;
 }
 
 ThreadSlot* CheckpointThreadSlot() { return &g_slots[0]; }

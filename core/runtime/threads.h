@@ -61,6 +61,12 @@ ThreadSlot* CheckpointThreadSlot();
 void SaveCallingThread(ThreadSlot* slot);
 void RestoreCallingThread(ThreadSlot* slot);
 
+// Finds the threads that are not the program's (an emulator's helpers, which block
+// every signal): all threads but the caller and those is_ours() claims. At startup
+// only the main thread is the program's; after a restart, the restored ones.
+void NoteForeignThreads(bool (*is_ours)(int tid));
+bool IsRestoredThread(int tid);
+
 // After a restart: wait until every other thread is back in its handler.
 void WaitForRestoredThreads(int expected);
 
