@@ -86,6 +86,12 @@ long arch_clone(unsigned long flags, void* stack_top, int* parent_tid, int* chil
  * exactly as the kernel does for SA_RESTART. Returns 1 if rewound, else 0. */
 int arch_rewind_interrupted_syscall(void* ucontext, long nr, long arg0, uintptr_t pc);
 
+/* Address of code that makes the rt_sigreturn system call, for sigaction's
+ * sa_restorer; NULL where signal frames return through the C library's own restorer
+ * or the vDSO. Needed where neither is available after a restart (aarch64 under QEMU
+ * user mode, which has no vDSO and whose own trampoline page is gone). */
+void* arch_sigreturn_trampoline(void);
+
 /* Entry point of freestanding programs (the restorer): each port's entry.S defines
  * _start, which calls this with the initial stack pointer (argc, argv, envp, auxv). */
 void freestanding_main(long* initial_sp) __attribute__((noreturn));

@@ -90,4 +90,10 @@ FUNC(arch_clone)
 	brk #1
 END(arch_clone)
 
+/* The rt_sigreturn trampoline handed out by arch_sigreturn_trampoline(). */
+FUNC(arch_rt_sigreturn)
+	mov x8, #__NR_rt_sigreturn
+	svc #0
+END(arch_rt_sigreturn)
+
 	.section .note.GNU-stack,"",%progbits

@@ -11,3 +11,7 @@ long arch_set_thread_pointer(void* tp) {
   __asm__ volatile("msr tpidr_el0, %0" : : "r"(tp) : "memory");
   return 0;
 }
+
+/* glibc relies on the vDSO's trampoline here; without a vDSO, this one. */
+void arch_rt_sigreturn(void) __attribute__((visibility("hidden")));
+void* arch_sigreturn_trampoline(void) { return (void*)arch_rt_sigreturn; }

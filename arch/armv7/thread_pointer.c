@@ -12,3 +12,6 @@ void* arch_get_thread_pointer(void) {
 long arch_set_thread_pointer(void* tp) {
   return arch_syscall1(__ARM_NR_set_tls, (long)tp);
 }
+
+/* glibc always installs handlers with its own SA_RESTORER trampoline. */
+void* arch_sigreturn_trampoline(void) { return 0; }

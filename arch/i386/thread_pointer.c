@@ -33,3 +33,6 @@ long arch_set_thread_pointer(void* tp) {
   __asm__ volatile("movl %0, %%gs" : : "r"(sel) : "memory"); /* reload the cached base */
   return 0;
 }
+
+/* glibc always installs handlers with its own SA_RESTORER trampoline. */
+void* arch_sigreturn_trampoline(void) { return 0; }

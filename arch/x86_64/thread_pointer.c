@@ -13,3 +13,6 @@ void* arch_get_thread_pointer(void) {
 long arch_set_thread_pointer(void* tp) {
   return arch_syscall2(__NR_arch_prctl, ARCH_SET_FS, (long)tp);
 }
+
+/* glibc always installs handlers with its own SA_RESTORER trampoline. */
+void* arch_sigreturn_trampoline(void) { return 0; }

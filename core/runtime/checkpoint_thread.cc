@@ -120,6 +120,7 @@ void* CheckpointThreadMain(void*) {
   const uint64_t all = ~0ull;
   sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);  // no signal is for this thread
   sys::prctl(PR_SET_NAME, (long)"dmtcp_ckpt");
+  LearnTidOffset();
   int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, false, nullptr);
   SignalJoined();
   if (rc < 0) {

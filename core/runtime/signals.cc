@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
@@ -36,6 +37,7 @@ struct KernelSigaction {
   uint64_t mask;
 };
 constexpr int kMaxSignal = 64;
+constexpr unsigned long kSaRestorer = 0x04000000;  // the kernel's SA_RESTORER, every arch
 KernelSigaction g_saved_actions[kMaxSignal + 1];
 
 bool IsCheckpointSignal(int sig) { return g_config.active && sig == g_config.ckpt_signal; }
@@ -77,9 +79,25 @@ void SaveSignalDispositions() {
   }
 }
 
+// Handlers return through a trampoline: the C library's (sa_restorer) or the vDSO's.
+// A program restarted without a vDSO (under QEMU user mode the emulator provided one
+// of its own, gone now) needs one the runtime supplies, if the arch has one.
+void* g_trampoline;
+
+void AddTrampoline(KernelSigaction* a) {
+  if (g_trampoline == nullptr || a->handler == SIG_DFL || a->handler == SIG_IGN ||
+      (a->flags & kSaRestorer)) {
+    return;
+  }
+  a->flags |= kSaRestorer;
+  a->restorer = g_trampoline;
+}
+
 void RestoreSignalDispositions() {
+  if (getauxval(AT_SYSINFO_EHDR) == 0) g_trampoline = arch_sigreturn_trampoline();
   for (int sig = 1; sig <= kMaxSignal; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
+    AddTrampoline(&g_saved_actions[sig]);
     sys::rt_sigaction(sig, &g_saved_actions[sig], nullptr);  // glibc's own may refuse
   }
 }
@@ -110,7 +128,30 @@ void ForwardSignalToApplication(int sig, siginfo_t* info, void* ucontext) {
 using rt::g_app_action;
 
 EXPORT int sigaction(int sig, const struct sigaction* act, struct sigaction* old) {
-  if (!rt::IsCheckpointSignal(sig)) return rt::RealSigaction(sig, act, old);
+  if (!rt::IsCheckpointSignal(sig)) {
+    if (act == nullptr || rt::g_trampoline == nullptr || act->sa_handler == SIG_DFL ||
+        act->sa_handler == SIG_IGN) {
+      return rt::RealSigaction(sig, act, old);
+    }
+    // libc's sigaction has no field for sa_restorer everywhere: go to the kernel.
+    rt::KernelSigaction k = {reinterpret_cast<void*>(act->sa_handler),
+                             static_cast<unsigned long>(act->sa_flags), nullptr, 0};
+    memcpy(&k.mask, &act->sa_mask, sizeof k.mask);
+    rt::AddTrampoline(&k);
+    rt::KernelSigaction prev;
+    long rc = sys::rt_sigaction(sig, &k, &prev);
+    if (rc < 0) {
+      errno = (int)-rc;
+      return -1;
+    }
+    if (old != nullptr) {
+      memset(old, 0, sizeof *old);
+      old->sa_handler = reinterpret_cast<sighandler_t>(prev.handler);
+      old->sa_flags = (int)prev.flags;
+      memcpy(&old->sa_mask, &prev.mask, sizeof prev.mask);
+    }
+    return 0;
+  }
   if (old != nullptr) *old = g_app_action;
   if (act != nullptr) g_app_action = *act;
   return 0;

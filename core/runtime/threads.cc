@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/rseq.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -301,11 +302,33 @@ void WaitForRestoredThreads(int expected) {
   }
 }
 
+// Where glibc keeps a thread's kernel id in its descriptor, as an offset from
+// pthread_self(); found by LearnTidOffset(). Used when the kernel (or an emulator that
+// does not implement PR_GET_TID_ADDRESS) cannot tell us the clear-tid address.
+long g_tid_offset = -1;
+
+void LearnTidOffset() {
+  const int tid = (int)sys::gettid();
+  if (tid == sys::getpid()) return;  // ambiguous in the main thread: leave it unknown
+  const char* self = reinterpret_cast<const char*>(pthread_self());
+  for (long off = 0; off < 4096; off += sizeof(int)) {
+    int v;
+    __builtin_memcpy(&v, self + off, sizeof v);
+    if (v == tid) {
+      g_tid_offset = off;
+      return;
+    }
+  }
+}
+
 void SaveCallingThread(ThreadSlot* slot) {
   slot->thread_pointer = arch_get_thread_pointer();
   sys::sigaltstack(nullptr, &slot->altstack);
   slot->clear_tid = nullptr;
   sys::prctl(PR_GET_TID_ADDRESS, (long)&slot->clear_tid);
+  if (slot->clear_tid == nullptr && g_tid_offset >= 0) {
+    slot->clear_tid = reinterpret_cast<char*>(pthread_self()) + g_tid_offset;
+  }
   slot->robust_head = nullptr;
   slot->robust_len = 0;
   sys::get_robust_list(&slot->robust_head, &slot->robust_len);

@@ -56,6 +56,9 @@ int SuspendThreads();
 // Releases threads stopped by SuspendThreads() or started by the restorer.
 void ResumeThreads();
 
+// Finds glibc's tid field in the calling thread's descriptor (not the main thread).
+void LearnTidOffset();
+
 // The checkpoint thread's own slot, filled by SaveCallingThread().
 ThreadSlot* CheckpointThreadSlot();
 void SaveCallingThread(ThreadSlot* slot);

@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/strings/ascii.h"
+#include "arch/arch.h"
 #include "gtest/gtest.h"
 
 namespace dmtcp_test {
@@ -93,6 +94,13 @@ void WriteFile(const std::string& path, const std::string& content) {
 bool FileExists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
+}
+
+bool UnderEmulator() {
+  // /proc/sys/kernel/arch is the kernel's own (QEMU does not emulate it).
+  std::string kernel(absl::StripAsciiWhitespace(ReadFile("/proc/sys/kernel/arch")));
+  const bool arm_build = sizeof(void*) == 8 ? ARCH_ID == ARCH_ID_AARCH64 : ARCH_ID == ARCH_ID_ARMV7;
+  return arm_build && kernel.rfind("arm", 0) != 0 && kernel.rfind("aarch64", 0) != 0;
 }
 
 std::vector<long> Numbers(const std::string& text) {

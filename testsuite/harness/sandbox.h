@@ -92,6 +92,11 @@ class Sandbox {
   std::vector<pid_t> spawned_;
 };
 
+// True when this test runs under QEMU user mode (an ARM build on an x86_64 kernel).
+// There the emulator, not the kernel, restarts interrupted system calls, and it lets
+// nanosleep and poll fail with EINTR after any handler: our rewind cannot apply.
+bool UnderEmulator();
+
 // Lines of `text` parsed as integers (non-numeric lines skipped).
 std::vector<long> Numbers(const std::string& text);
 

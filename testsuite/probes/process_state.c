@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
 
   char* next = sbrk(4096);
   check(next == heap_end, "brk continues the heap");
-  memset(next, 1, 4096);
+  if (next != (char*)-1) memset(next, 1, 4096);
   check(((unsigned char*)heap_end)[-1] == 0x5a, "heap contents");
 
   char cmdline_after[4096];
