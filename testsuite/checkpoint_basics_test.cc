@@ -34,7 +34,7 @@ TEST(CheckpointBasics, CounterResumesFromCheckpointedValueAndPassesExitCode) {
   const std::vector<long> before = Numbers(at_checkpoint);
   ASSERT_GE(before.size(), 30u);
 
-  ASSERT_EQ(box.Images().size(), 1u);
+  ASSERT_EQ(box.Images().size(), 1u) << ck.out << ReadFile(box.Path("counter.err"));
   const pid_t restarted = box.Restart(box.Images(), "restart");
   Exit e = box.Wait(restarted);
   EXPECT_TRUE(e.exited && e.code == 42) << e.Describe() << ": " << ReadFile(box.Path("restart.err"));

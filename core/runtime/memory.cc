@@ -272,7 +272,13 @@ bool ChangesWhileWriting(uint64_t start, uint64_t end) {
 int WriteArea(img::ImageWriter* w, MemoryScratch* s, int pagemap, const AreaPlan& p,
               const char* path, uint64_t page, Progress* progress) {
   int rc = w->WriteAreaRecord(&p.area, path);
-  if (rc == 0 && p.mode == ReadMode::kPagemap) rc = StoreByPagemap(w, s, pagemap, p, page, progress);
+  // Without pagemap we cannot tell which pages of an unreadable area hold anything; such
+  // areas are reservations and guard gaps (of files, where reading past the end would
+  // fault), so they are recorded without data.
+  const bool blind = pagemap < 0 && !(p.area.prot & PROT_READ);
+  if (rc == 0 && p.mode == ReadMode::kPagemap && !blind) {
+    rc = StoreByPagemap(w, s, pagemap, p, page, progress);
+  }
   if (rc == 0 && p.mode == ReadMode::kCopy) rc = StoreByCopy(w, s, p, page, progress);
   return rc == 0 ? w->EndArea() : rc;
 }
