@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "arch/arch.h"
+#include "core/image/arch_names.h"
 #include "core/common/env_names.h"
 #include "core/common/exit_codes.h"
 #include "core/tools/arg_reader.h"
@@ -174,16 +175,16 @@ int main(int argc, char** argv) {
     Fail(absl::StrCat("cannot run '", o.program[0], "': no such executable"));
   }
   const ElfInfo elf = InspectExecutable(program);
-  if (elf.is_elf && (elf.machine != ARCH_ELF_MACHINE || elf.bits != 8 * (int)sizeof(void*))) {
-    Fail(absl::StrCat(program, " is a ", elf.bits, "-bit program for another CPU than this ",
-                      ARCH_NAME, " dmtcp_launch; use the dmtcp_launch built for it"));
+  const uint32_t arch = elf.is_elf ? img::ArchOfElf(elf.machine, elf.bits, ARCH_ID) : ARCH_ID;
+  if (FilesForArch(arch).runtime.empty()) {
+    Fail(absl::StrCat(program, " is a ", elf.bits, "-bit ", arch ? img::ArchName(arch) : "unknown-CPU",
+                      " program, and no ", arch ? img::ArchName(arch) : "such", " runtime is installed "
+                      "beside this ", ARCH_NAME, " dmtcp_launch (see ci/install --with)"));
   }
   if (elf.is_static) {
     Fail(absl::StrCat(o.program[0], " is statically linked: the checkpointer is preloaded "
                                     "with LD_PRELOAD, which static programs ignore"));
   }
-  const std::string runtime = SiblingPath("libdmtcp.so");
-  if (access(runtime.c_str(), R_OK) != 0) Fail(absl::StrCat("missing ", runtime));
 
   CoordinatorStartOptions start;
   start.interval = o.interval;
@@ -204,7 +205,7 @@ int main(int argc, char** argv) {
     Fail(absl::StrCat("checkpoint directory ", ckptdir, " is not writable: ", strerror(errno)));
   }
 
-  std::string preload = runtime;
+  std::string preload = PreloadValue();
   const char* old_preload = getenv(ENV_LD_PRELOAD);
   if (old_preload != nullptr && *old_preload) preload += std::string(":") + old_preload;
   setenv(ENV_LD_PRELOAD, preload.c_str(), 1);

@@ -20,6 +20,8 @@
 #include "arch/arch.h"
 #include "core/common/env_names.h"
 #include "core/common/exit_codes.h"
+#include "absl/strings/str_format.h"
+#include "core/image/arch_names.h"
 #include "core/image/plan_builder.h"
 #include "core/image/reader.h"
 #include "core/protocol/protocol.h"
@@ -130,12 +132,20 @@ int main(int argc, char** argv) {
   SetProgramName(argv[0]);
   Options o = Parse(argc, argv);
 
-  // Everything is checked before anything is started.
-  const img::Expectations expect = {ARCH_ID, static_cast<uint32_t>(getpagesize())};
+  // Everything is checked before anything is started. Images of this build's arch are
+  // restarted, and of any other arch whose restorer is installed beside it (a 32-bit
+  // image by a 64-bit install with the 32-bit pieces).
   std::vector<img::ImageIndex> images;
   std::vector<img::RestorePlan> plans;
   for (const std::string& path : o.images) {
-    absl::StatusOr<img::ImageIndex> image = img::ReadImageIndex(Absolute(path), expect);
+    absl::StatusOr<img::ImageIndex> image =
+        img::ReadImageIndex(Absolute(path), {0, static_cast<uint32_t>(getpagesize())});
+    if (image.ok() && image->header.arch != ARCH_ID &&
+        FilesForArch(image->header.arch).restorer.empty()) {
+      Fail(absl::StrFormat("%s was checkpointed on %s; this dmtcp_restart restarts %s images "
+                           "(and those of arches installed beside it: ci/install --with)",
+                           image->path, img::ArchName(image->header.arch), ARCH_NAME));
+    }
     if (!image.ok()) Fail(image.status());
     absl::StatusOr<img::RestorePlan> plan = img::BuildRestorePlan(*image, image->header.pid);
     if (!plan.ok()) Fail(plan.status());

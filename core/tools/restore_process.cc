@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "core/common/exit_codes.h"
 #include "core/common/fds.h"
+#include "core/image/arch_names.h"
 #include "core/tools/tool_paths.h"
 
 namespace dmtcp {
@@ -68,7 +69,7 @@ pid_t ForkWithPid(pid_t want_pid, bool* kept) {
 
 // In the child: put each input on its agreed number, close everything else, exec.
 [[noreturn]] void ExecRestorer(int plan_fd, int data_fd, int info_fd, int image_fd,
-                               const std::string& image) {
+                               const std::string& image, const std::string& restorer) {
   const int wanted[][2] = {{plan_fd, FD_RESTORE_PLAN}, {data_fd, FD_RESTORE_DATA},
                            {info_fd, FD_RESTART_INFO}, {image_fd, FD_RESTORE_IMAGE}};
   // Move them above every target first, so no dup2 overwrites a source.
@@ -79,7 +80,6 @@ pid_t ForkWithPid(pid_t want_pid, bool* kept) {
   }
   syscall(SYS_close_range, 3, FD_RUNTIME_LOWEST - 1, 0);
   syscall(SYS_close_range, FD_COORD, ~0U, 0);
-  const std::string restorer = SiblingPath("dmtcp_restorer");
   char* const argv[] = {const_cast<char*>("dmtcp_restorer"), const_cast<char*>(image.c_str()),
                         nullptr};
   execv(restorer.c_str(), argv);
@@ -100,6 +100,12 @@ absl::StatusOr<RestoreProcess> StartRestoreProcess(const img::ImageIndex& image,
   if (!info_fd.ok()) return info_fd.status();
   absl::StatusOr<int> plan_fd = PlanFile(plan.bytes);
   if (!plan_fd.ok()) return plan_fd.status();
+  const std::string restorer = FilesForArch(image.header.arch).restorer;
+  if (restorer.empty()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s is a %s image and no %s restorer is installed here", image.path,
+        img::ArchName(image.header.arch), img::ArchName(image.header.arch)));
+  }
   int image_fd = open(image.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (image_fd < 0) return absl::NotFoundError(absl::StrFormat("cannot open %s: %s", image.path, strerror(errno)));
   int data[2];
@@ -111,7 +117,7 @@ absl::StatusOr<RestoreProcess> StartRestoreProcess(const img::ImageIndex& image,
   if (child.pid < 0) return absl::InternalError(absl::StrFormat("fork: %s", strerror(errno)));
   if (child.pid == 0) {
     close(data[1]);
-    ExecRestorer(*plan_fd, data[0], *info_fd, image_fd, image.path);
+    ExecRestorer(*plan_fd, data[0], *info_fd, image_fd, image.path, restorer);
   }
   close(image_fd);
   close(data[0]);

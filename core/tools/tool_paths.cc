@@ -3,6 +3,9 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
+#include "core/image/arch_names.h"
+
 namespace dmtcp {
 
 std::string ToolDir() {
@@ -21,6 +24,42 @@ std::string Absolute(const std::string& path) {
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof cwd) == nullptr) return path;
   return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
+}
+
+namespace {
+
+bool Exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
+
+// PREFIX if the tools run from PREFIX/bin of an install, else "".
+std::string InstallPrefix() {
+  const std::string dir = ToolDir();
+  const size_t slash = dir.rfind('/');
+  if (slash == std::string::npos || dir.substr(slash) != "/bin") return "";
+  const std::string prefix = dir.substr(0, slash);
+  const img::ArchFacts* own = img::FindArch(ARCH_ID);
+  if (own == nullptr || !Exists(prefix + "/lib/" + own->triple + "/dmtcp/libdmtcp.so")) return "";
+  return prefix;
+}
+
+}  // namespace
+
+ArchFiles FilesForArch(uint32_t arch) {
+  const std::string prefix = InstallPrefix();
+  const img::ArchFacts* facts = img::FindArch(arch);
+  if (!prefix.empty() && facts != nullptr) {
+    const std::string dir = prefix + "/lib/" + facts->triple + "/dmtcp/";
+    if (Exists(dir + "libdmtcp.so") && Exists(dir + "dmtcp_restorer")) {
+      return {dir + "libdmtcp.so", dir + "dmtcp_restorer"};
+    }
+    return {};
+  }
+  if (arch == ARCH_ID) return {SiblingPath("libdmtcp.so"), SiblingPath("dmtcp_restorer")};
+  return {};
+}
+
+std::string PreloadValue() {
+  const std::string prefix = InstallPrefix();
+  return prefix.empty() ? SiblingPath("libdmtcp.so") : prefix + "/$LIB/dmtcp/libdmtcp.so";
 }
 
 }  // namespace dmtcp

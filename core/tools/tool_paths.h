@@ -14,6 +14,23 @@ std::string SiblingPath(const std::string& name);
 // `path` made absolute against the current directory.
 std::string Absolute(const std::string& path);
 
+// The per-arch pieces: the preload runtime and the restorer. Found in one of two
+// layouts:
+//  - an install (ci/install PREFIX): tools in PREFIX/bin, and for each installed arch
+//    PREFIX/lib/<triple>/dmtcp/{libdmtcp.so,dmtcp_restorer}, so one set of tools
+//    serves 64-bit and 32-bit programs alike;
+//  - a build tree (bazel-bin/core/tools): everything side by side, for one arch.
+struct ArchFiles {
+  std::string runtime;
+  std::string restorer;
+};
+// Empty paths when `arch` is not available here.
+ArchFiles FilesForArch(uint32_t arch);
+// What LD_PRELOAD gets: in an install, PREFIX/$LIB/dmtcp/libdmtcp.so (ld.so puts each
+// program's own arch directory in place of $LIB, so children of another arch get
+// their own runtime); in a build tree, the runtime beside the tools.
+std::string PreloadValue();
+
 }  // namespace dmtcp
 
 #endif  // CORE_TOOLS_TOOL_PATHS_H
