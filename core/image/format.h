@@ -58,6 +58,8 @@ enum img_tag {
   IMG_REC_THREAD = 2,
   IMG_REC_AREA = 3,
   IMG_REC_PLUGIN = 4,
+  IMG_REC_FAMILY = 5, /* struct img_family */
+  IMG_REC_PIPE = 6,   /* struct img_pipe + the bytes in flight */
   IMG_REC_END = 15,
 };
 
@@ -78,6 +80,28 @@ struct img_process {
   uint32_t n_threads;
   char exe[IMG_PATH_MAX]; /* /proc/self/exe */
   char cwd[IMG_PATH_MAX];
+};
+
+/* IMG_REC_FAMILY: where the process sits among the computation's processes. Ids are
+ * the ones the program saw (kept across restarts). */
+struct img_family {
+  uint64_t pid, ppid, pgid, sid;
+};
+
+/* IMG_REC_PIPE: one descriptor of a pipe. Every process holding an end of the pipe
+ * records its descriptors; the pipe is known by the inode it had at checkpoint time,
+ * unique on the host at that moment. Processes holding the read end also record the
+ * bytes in flight (copied, not consumed), identical in each since every process of the
+ * computation was stopped before any copied them. dmtcp_restart recreates each pipe
+ * once, refills it, and hands every process its ends at their old numbers. */
+struct img_pipe {
+  uint64_t inode;
+  int32_t fd;
+  uint32_t flags;    /* open flags: O_RDONLY or O_WRONLY, O_NONBLOCK, ... */
+  uint32_t capacity; /* F_GETPIPE_SZ */
+  uint32_t bytes;    /* bytes in flight that follow (read ends only) */
+  uint32_t cloexec;
+  uint32_t reserved;
 };
 
 /* IMG_REC_THREAD: where each thread resumes. Everything else about a thread lives in

@@ -175,6 +175,22 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         memcpy(&idx.process, payload.data(), sizeof idx.process);
         have_process = true;
         break;
+      case IMG_REC_FAMILY:
+        if (rec.length != sizeof idx.family) return Corrupted(path, "bad family record", rec_offset);
+        memcpy(&idx.family, payload.data(), sizeof idx.family);
+        idx.has_family = true;
+        break;
+      case IMG_REC_PIPE: {
+        PipeInfo p;
+        if (rec.length < sizeof p.pipe) return Corrupted(path, "bad pipe record", rec_offset);
+        memcpy(&p.pipe, payload.data(), sizeof p.pipe);
+        if (p.pipe.bytes != rec.length - sizeof p.pipe || p.pipe.fd < 0) {
+          return Corrupted(path, "bad pipe record", rec_offset);
+        }
+        p.in_flight.assign(payload.data() + sizeof p.pipe, p.pipe.bytes);
+        idx.pipes.push_back(std::move(p));
+        break;
+      }
       case IMG_REC_THREAD: {
         if (rec.length != sizeof(struct img_thread)) return Corrupted(path, "bad thread record", rec_offset);
         struct img_thread t;

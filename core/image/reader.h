@@ -29,11 +29,19 @@ struct AreaInfo {
   std::vector<ChunkRef> chunks;
 };
 
+struct PipeInfo {
+  struct img_pipe pipe;
+  std::string in_flight;  // bytes in the pipe (read ends only)
+};
+
 struct ImageIndex {
   std::string path;
   uint64_t file_size = 0;
   struct img_header header;
   struct img_process process;
+  bool has_family = false;  // images from before process trees lack it
+  struct img_family family;
+  std::vector<PipeInfo> pipes;
   std::vector<struct img_thread> threads;
   std::vector<AreaInfo> areas;
   struct img_stats stats;

@@ -127,18 +127,20 @@ int ImageWriter::WriteRecord(uint32_t tag, const void* payload, uint64_t len) {
   return rc < 0 ? rc : Append(payload, len);
 }
 
+int ImageWriter::WriteRecord2(uint32_t tag, const void* a, uint64_t a_len, const void* b,
+                              uint64_t b_len) {
+  // The checksum covers both parts as one payload: join them in the compression
+  // buffer, which is free between chunks.
+  if (a_len + b_len > kCompressedBytes) return -E2BIG;
+  memcpy(compressed_, a, a_len);
+  memcpy(compressed_ + a_len, b, b_len);
+  return WriteRecord(tag, compressed_, a_len + b_len);
+}
+
 int ImageWriter::WriteAreaRecord(const struct img_area* area, const char* path) {
-  // The checksum covers struct and path as one payload: hash them as laid out.
-  struct img_record rec = {IMG_REC_AREA, 0, sizeof *area + area->path_len, 0};
-  char joined[sizeof *area + IMG_PATH_MAX];
-  memcpy(joined, area, sizeof *area);
-  memcpy(joined + sizeof *area, path, area->path_len);
-  rec.check = img_record_check(rec.tag, rec.length, joined);
-  int rc = Append(&rec, sizeof rec);
-  if (rc == 0) rc = Append(joined, rec.length);
   stats_.n_areas++;
   stats_.area_bytes += area->end - area->start;
-  return rc;
+  return WriteRecord2(IMG_REC_AREA, area, sizeof *area, path, area->path_len);
 }
 
 static void SealChunkHeader(struct img_chunk* c) {

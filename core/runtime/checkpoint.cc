@@ -8,6 +8,7 @@
 
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/config.h"
+#include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/memory.h"
 #include "core/runtime/process_state.h"
@@ -88,9 +89,16 @@ int WriteImage(uint64_t number, const char* dir, CheckpointResult* result) {
   }
   if (rc == 0) rc = w.WriteRecord(IMG_REC_PROCESS, &g_process_state, sizeof g_process_state);
   if (rc == 0) {
+    struct img_family family = {(uint64_t)sys::getpid(), (uint64_t)sys::getppid(),
+                                (uint64_t)arch_syscall1(__NR_getpgid, 0),
+                                (uint64_t)arch_syscall1(__NR_getsid, 0)};
+    rc = w.WriteRecord(IMG_REC_FAMILY, &family, sizeof family);
+  }
+  if (rc == 0) {
     int threads = WriteThreads(&w);
     rc = threads < 0 ? threads : 0;
   }
+  if (rc == 0) rc = WritePluginRecords(&w);
   if (rc == 0) rc = WriteMemoryAreas(&w, &mem);
   if (rc == 0) {
     rc = w.Finish(result->image, sizeof result->image);

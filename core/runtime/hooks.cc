@@ -22,4 +22,13 @@ void RunHooks(Event event) {
   }
 }
 
+int WritePluginRecords(img::ImageWriter* writer) {
+  for (int i = 0; i < g_plugin_count; i++) {
+    if (g_plugins[i]->write_records == nullptr) continue;
+    int rc = g_plugins[i]->write_records(writer);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
 }  // namespace rt

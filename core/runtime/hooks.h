@@ -7,6 +7,8 @@
 #ifndef CORE_RUNTIME_HOOKS_H
 #define CORE_RUNTIME_HOOKS_H
 
+#include "core/image/writer.h"
+
 namespace rt {
 
 enum class Event {
@@ -18,15 +20,19 @@ enum class Event {
 struct Plugin {
   const char* name;
   void (*on_event)(Event event);
+  // Optional: records for dmtcp_restart, which needs to know of resources shared
+  // between processes (pipes) before any process is restored. Returns 0 or -errno.
+  int (*write_records)(img::ImageWriter* writer);
 };
 
 // Called from a plugin's static initializer.
 void RegisterPlugin(const Plugin* plugin);
 void RunHooks(Event event);
+int WritePluginRecords(img::ImageWriter* writer);
 
-// Declares and registers a plugin: RUNTIME_PLUGIN(files, OnFilesEvent);
-#define RUNTIME_PLUGIN(name, handler)                                              \
-  static const ::rt::Plugin plugin_##name = {#name, handler};                      \
+// Declares and registers a plugin: RUNTIME_PLUGIN(files, OnFilesEvent[, WriteRecords]);
+#define RUNTIME_PLUGIN(name, ...)                                                  \
+  static const ::rt::Plugin plugin_##name = {#name, __VA_ARGS__};                  \
   __attribute__((constructor)) static void register_plugin_##name() {             \
     ::rt::RegisterPlugin(&plugin_##name);                                          \
   }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "arch/arch.h"
 #include "core/common/env_names.h"
@@ -169,15 +170,15 @@ int main(int argc, char** argv) {
   settings.coord_port = coord->port;
   settings.ckptdir = o.ckptdir;
   settings.interval = o.interval;
-  std::vector<RestoreProcess> children;
-  for (size_t i = 0; i < images.size(); i++) {
-    absl::StatusOr<RestoreProcess> child = StartRestoreProcess(images[i], plans[i], settings);
-    if (!child.ok()) {
-      KillChildren();
-      Fail(child.status());
-    }
-    g_children.push_back(child->pid);
-    children.push_back(*child);
+  absl::StatusOr<std::vector<ProcessToRestore>> procs = PrepareComputation(images, plans, settings);
+  if (!procs.ok()) Fail(procs.status());
+  absl::Status spawned = SpawnComputation(*procs);
+  for (const ProcessToRestore& p : *procs) {
+    if (p.is_root && p.pid > 0) g_children.push_back(p.pid);
+  }
+  if (!spawned.ok()) {
+    KillChildren();
+    Fail(spawned);
   }
   // The terminal's signals reach the restored processes directly; others sent to us
   // are passed on.
@@ -186,34 +187,40 @@ int main(int argc, char** argv) {
   for (int sig : {SIGTERM, SIGHUP, SIGUSR1, SIGALRM}) signal(sig, ForwardSignal);
 
   for (size_t i = 0; i < images.size(); i++) {
-    absl::Status streamed = StreamImageData(images[i], plans[i], children[i].data_fd);
-    close(children[i].data_fd);
+    const ProcessToRestore& p = (*procs)[i];
+    absl::Status streamed = StreamImageData(images[i], plans[i], p.data_write);
+    close(p.data_write);
     if (!streamed.ok()) {
       // The restorer reports its own reason (checksum, truncation) if it has one.
       int status;
-      if (waitpid(children[i].pid, &status, 0) == children[i].pid && WIFEXITED(status) &&
+      if (p.is_root && waitpid(p.pid, &status, 0) == p.pid && WIFEXITED(status) &&
           WEXITSTATUS(status) != 0) {
         KillChildren();
         exit(WEXITSTATUS(status));
       }
+      usleep(100 * 1000);  // a restored child's restorer may still be saying why
       KillChildren();
       Fail(absl::StrCat(images[i].path, ": ", streamed.message()));
     }
   }
 
-  int first_status = 0;
-  size_t alive = children.size();
-  while (alive > 0) {
+  // We wait for the roots; their children are theirs again. We exit as the first root
+  // (in the order the images were given) did.
+  absl::flat_hash_map<pid_t, int> statuses;
+  while (statuses.size() < g_children.size()) {
     int status;
     pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    for (size_t i = 0; i < children.size(); i++) {
-      if (children[i].pid != pid) continue;
-      if (i == 0) first_status = status;
-      alive--;
+    statuses[pid] = status;
+  }
+  int first_status = 0;
+  for (const ProcessToRestore& p : *procs) {
+    if (p.is_root) {
+      first_status = statuses[p.pid];
+      break;
     }
   }
   close(*barrier);

@@ -6,13 +6,13 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "core/common/exit_codes.h"
 #include "core/common/fds.h"
@@ -52,79 +52,177 @@ absl::StatusOr<int> PlanFile(const std::string& bytes) {
 
 // fork(), or clone3() asking for `want_pid` when the kernel lets us (root or
 // CAP_CHECKPOINT_RESTORE): then glibc's cached ids are right from the start.
-pid_t ForkWithPid(pid_t want_pid, bool* kept) {
+pid_t ForkWithPid(pid_t want_pid) {
   struct clone_args args;
   memset(&args, 0, sizeof args);
   args.exit_signal = SIGCHLD;
   args.set_tid = reinterpret_cast<uintptr_t>(&want_pid);
   args.set_tid_size = 1;
   long pid = syscall(SYS_clone3, &args, sizeof args);
-  if (pid >= 0) {
-    *kept = true;
-    return static_cast<pid_t>(pid);
-  }
-  *kept = false;
+  if (pid >= 0) return static_cast<pid_t>(pid);
   return fork();
 }
 
-// In the child: put each input on its agreed number, close everything else, exec.
-[[noreturn]] void ExecRestorer(int plan_fd, int data_fd, int info_fd, int image_fd,
-                               const std::string& image, const std::string& restorer) {
-  const int wanted[][2] = {{plan_fd, FD_RESTORE_PLAN}, {data_fd, FD_RESTORE_DATA},
-                           {info_fd, FD_RESTART_INFO}, {image_fd, FD_RESTORE_IMAGE}};
-  // Move them above every target first, so no dup2 overwrites a source.
-  int moved[4];
-  for (int i = 0; i < 4; i++) moved[i] = fcntl(wanted[i][0], F_DUPFD_CLOEXEC, FD_COORD + 1);
-  for (int i = 0; i < 4; i++) {
-    if (moved[i] < 0 || dup2(moved[i], wanted[i][1]) < 0) _exit(FailRc());
+// A process whose group leader is another restored process waits until that leader
+// exists (it may be forked on another branch of the tree) and joins its group.
+void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessToRestore& p) {
+  if (!p.image->has_family) return;
+  const struct img_family& f = p.image->family;
+  if (f.pgid == f.pid) {
+    setpgid(0, 0);
+    return;
   }
-  syscall(SYS_close_range, 3, FD_RUNTIME_LOWEST - 1, 0);
-  syscall(SYS_close_range, FD_COORD, ~0U, 0);
-  char* const argv[] = {const_cast<char*>("dmtcp_restorer"), const_cast<char*>(image.c_str()),
-                        nullptr};
-  execv(restorer.c_str(), argv);
-  fprintf(stderr, "%s: cannot run %s: %s\n", ProgramName(), restorer.c_str(), strerror(errno));
+  bool leader_restored = false;
+  for (const ProcessToRestore& q : procs) leader_restored |= q.image->header.pid == f.pgid;
+  if (!leader_restored) return;  // the group of the shell that ran dmtcp_restart is fine
+  for (int i = 0; i < 2000; i++) {
+    if (setpgid(0, static_cast<pid_t>(f.pgid)) == 0) return;
+    usleep(1000);
+  }
+}
+
+// In the forked child: becomes procs[i]. Its children first, then its descriptors,
+// then the restorer.
+[[noreturn]] void BecomeProcess(std::vector<ProcessToRestore>& procs, size_t i) {
+  ProcessToRestore& p = procs[i];
+  if (p.image->has_family && p.image->family.sid == p.image->family.pid) setsid();
+  for (size_t c : p.children) {
+    pid_t pid = ForkWithPid(static_cast<pid_t>(procs[c].image->header.pid));
+    if (pid == 0) BecomeProcess(procs, c);
+    if (pid < 0) _exit(FailRc());
+  }
+  JoinProcessGroup(procs, p);
+
+  // Move every source above every target first, so no dup2 overwrites a source.
+  std::vector<std::pair<int, int>> moved;
+  for (const auto& [source, target] : p.give) {
+    moved.emplace_back(fcntl(source, F_DUPFD_CLOEXEC, FD_COORD + 1), target);
+  }
+  std::vector<bool> keep(FD_COORD + 1, false);
+  for (const auto& [source, target] : moved) {
+    if (source < 0 || dup2(source, target) < 0) _exit(FailRc());
+    if (target <= FD_COORD) keep[static_cast<size_t>(target)] = true;
+  }
+  for (int fd = 3; fd <= FD_COORD; fd++) {
+    if (!keep[static_cast<size_t>(fd)]) close(fd);
+  }
+  syscall(SYS_close_range, FD_COORD + 1, ~0U, 0);
+  char* const argv[] = {const_cast<char*>("dmtcp_restorer"),
+                        const_cast<char*>(p.image->path.c_str()), nullptr};
+  execv(p.restorer.c_str(), argv);
+  fprintf(stderr, "%s: cannot run %s: %s\n", ProgramName(), p.restorer.c_str(), strerror(errno));
   _exit(FailRc());
+}
+
+// One kernel pipe per pipe of the computation, refilled, and its ends handed to each
+// process that held them. Pipes on stdin/stdout/stderr whose other end was outside
+// the computation are left out: those descriptors stay dmtcp_restart's own.
+absl::Status SharePipes(std::vector<ProcessToRestore>& procs) {
+  struct Shared {
+    int fds[2] = {-1, -1};
+    uint32_t capacity = 0;
+    const std::string* in_flight = nullptr;
+    bool has_reader = false, has_writer = false;
+  };
+  absl::flat_hash_map<uint64_t, Shared> pipes;
+  for (const ProcessToRestore& p : procs) {
+    for (const img::PipeInfo& info : p.image->pipes) {
+      Shared& s = pipes[info.pipe.inode];
+      const bool reader = (info.pipe.flags & O_ACCMODE) == O_RDONLY;
+      s.has_reader |= reader;
+      s.has_writer |= !reader;
+      if (info.pipe.capacity > s.capacity) s.capacity = info.pipe.capacity;
+      if (reader && s.in_flight == nullptr) s.in_flight = &info.in_flight;
+    }
+  }
+  for (auto& [inode, s] : pipes) {
+    if (pipe2(s.fds, O_CLOEXEC) != 0) return absl::InternalError(strerror(errno));
+    if (s.capacity > 0) fcntl(s.fds[1], F_SETPIPE_SZ, s.capacity);
+    if (s.in_flight != nullptr && !s.in_flight->empty() &&
+        write(s.fds[1], s.in_flight->data(), s.in_flight->size()) !=
+            static_cast<ssize_t>(s.in_flight->size())) {
+      return absl::InternalError("cannot put back the bytes a pipe held");
+    }
+  }
+  for (ProcessToRestore& p : procs) {
+    for (const img::PipeInfo& info : p.image->pipes) {
+      const Shared& s = pipes[info.pipe.inode];
+      if (info.pipe.fd <= 2 && !(s.has_reader && s.has_writer)) continue;
+      const bool reader = (info.pipe.flags & O_ACCMODE) == O_RDONLY;
+      p.give.emplace_back(reader ? s.fds[0] : s.fds[1], info.pipe.fd);
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<RestoreProcess> StartRestoreProcess(const img::ImageIndex& image,
-                                                   const img::RestorePlan& plan,
-                                                   const RestoreSettings& settings) {
-  std::string info = absl::StrFormat("coord_addr=%s\ncoord_port=%d\nimage=%s\n",
-                                     settings.coord_numeric_host, settings.coord_port, image.path);
-  if (!settings.ckptdir.empty()) info += absl::StrFormat("ckptdir=%s\n", settings.ckptdir);
-  if (settings.interval >= 0) info += absl::StrFormat("interval=%d\n", settings.interval);
-  absl::StatusOr<int> info_fd = TextPipe(info);
-  if (!info_fd.ok()) return info_fd.status();
-  absl::StatusOr<int> plan_fd = PlanFile(plan.bytes);
-  if (!plan_fd.ok()) return plan_fd.status();
-  const std::string restorer = FilesForArch(image.header.arch).restorer;
-  if (restorer.empty()) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s is a %s image and no %s restorer is installed here", image.path,
-        img::ArchName(image.header.arch), img::ArchName(image.header.arch)));
+absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
+    const std::vector<img::ImageIndex>& images, const std::vector<img::RestorePlan>& plans,
+    const RestoreSettings& settings) {
+  std::vector<ProcessToRestore> procs(images.size());
+  for (size_t i = 0; i < images.size(); i++) {
+    ProcessToRestore& p = procs[i];
+    const img::ImageIndex& image = images[i];
+    p.image = &image;
+    p.plan = &plans[i];
+    p.restorer = FilesForArch(image.header.arch).restorer;
+    if (p.restorer.empty()) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "%s is a %s image and no %s restorer is installed here", image.path,
+          img::ArchName(image.header.arch), img::ArchName(image.header.arch)));
+    }
+    std::string info = absl::StrFormat("coord_addr=%s\ncoord_port=%d\nimage=%s\n",
+                                       settings.coord_numeric_host, settings.coord_port, image.path);
+    if (!settings.ckptdir.empty()) info += absl::StrFormat("ckptdir=%s\n", settings.ckptdir);
+    if (settings.interval >= 0) info += absl::StrFormat("interval=%d\n", settings.interval);
+    absl::StatusOr<int> info_fd = TextPipe(info);
+    if (!info_fd.ok()) return info_fd.status();
+    absl::StatusOr<int> plan_fd = PlanFile(plans[i].bytes);
+    if (!plan_fd.ok()) return plan_fd.status();
+    int image_fd = open(image.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (image_fd < 0) {
+      return absl::NotFoundError(absl::StrFormat("cannot open %s: %s", image.path, strerror(errno)));
+    }
+    int data[2];
+    if (pipe2(data, O_CLOEXEC) != 0) return absl::InternalError(strerror(errno));
+    fcntl(data[1], F_SETPIPE_SZ, 1 << 20);  // fewer wakeups; best effort
+    p.data_write = data[1];
+    p.give = {{*plan_fd, FD_RESTORE_PLAN}, {data[0], FD_RESTORE_DATA},
+              {*info_fd, FD_RESTART_INFO}, {image_fd, FD_RESTORE_IMAGE}};
   }
-  int image_fd = open(image.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (image_fd < 0) return absl::NotFoundError(absl::StrFormat("cannot open %s: %s", image.path, strerror(errno)));
-  int data[2];
-  if (pipe2(data, O_CLOEXEC) != 0) return absl::InternalError(strerror(errno));
-  fcntl(data[1], F_SETPIPE_SZ, 1 << 20);  // fewer wakeups; best effort
+  // Parents fork their children: a process whose parent is restored too is not a root.
+  for (size_t i = 0; i < images.size(); i++) {
+    procs[i].is_root = true;
+    if (!images[i].has_family) continue;
+    for (size_t j = 0; j < images.size(); j++) {
+      if (j != i && images[j].header.pid == images[i].family.ppid) {
+        procs[j].children.push_back(i);
+        procs[i].is_root = false;
+      }
+    }
+  }
+  absl::Status shared = SharePipes(procs);
+  if (!shared.ok()) return shared;
+  return procs;
+}
 
-  RestoreProcess child;
-  child.pid = ForkWithPid(static_cast<pid_t>(image.header.pid), &child.kept_pid);
-  if (child.pid < 0) return absl::InternalError(absl::StrFormat("fork: %s", strerror(errno)));
-  if (child.pid == 0) {
-    close(data[1]);
-    ExecRestorer(*plan_fd, data[0], *info_fd, image_fd, image.path, restorer);
+absl::Status SpawnComputation(std::vector<ProcessToRestore>& procs) {
+  for (size_t i = 0; i < procs.size(); i++) {
+    if (!procs[i].is_root) continue;
+    pid_t pid = ForkWithPid(static_cast<pid_t>(procs[i].image->header.pid));
+    if (pid == 0) {
+      for (const ProcessToRestore& p : procs) close(p.data_write);
+      BecomeProcess(procs, i);
+    }
+    if (pid < 0) return absl::InternalError(absl::StrFormat("fork: %s", strerror(errno)));
+    procs[i].pid = pid;
   }
-  close(image_fd);
-  close(data[0]);
-  close(*plan_fd);
-  close(*info_fd);
-  child.data_fd = data[1];
-  return child;
+  // Our copies of what the processes were given (a shared pipe is in several lists).
+  for (ProcessToRestore& p : procs) {
+    for (const auto& [source, target] : p.give) close(source);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status StreamImageData(const img::ImageIndex& image, const img::RestorePlan& plan,

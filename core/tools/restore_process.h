@@ -1,11 +1,20 @@
-// restore_process.h - one restored process: the child that execs the restorer, fed
-// its plan and memory contents by dmtcp_restart.
+// restore_process.h - bringing a computation back: one process per image, with the
+// parent/child relations, process groups, sessions and shared pipes it had.
+//
+// dmtcp_restart prepares everything first: each process's plan, data pipe and restart
+// settings, and the pipes shared between processes (created once, refilled with the
+// bytes that were in flight). Then it forks the root processes; each process forks
+// its own children before it execs the restorer, so that after the restore parents
+// and children are again parents and children (waitpid works). Processes ask for
+// their old pids (clone3 set_tid) when the kernel lets them.
 #ifndef CORE_TOOLS_RESTORE_PROCESS_H
 #define CORE_TOOLS_RESTORE_PROCESS_H
 
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -21,18 +30,26 @@ struct RestoreSettings {
   int interval = -1;
 };
 
-struct RestoreProcess {
-  pid_t pid = -1;
-  bool kept_pid = false;  // the child got the checkpointed pid back
-  int data_fd = -1;       // write end of the data pipe
+struct ProcessToRestore {
+  const img::ImageIndex* image = nullptr;
+  const img::RestorePlan* plan = nullptr;
+  std::vector<size_t> children;  // indices of the processes it forks
+  bool is_root = false;          // forked by dmtcp_restart itself
+  std::string restorer;
+  // Descriptors in dmtcp_restart and the numbers they get in the process.
+  std::vector<std::pair<int, int>> give;
+  int data_write = -1;           // dmtcp_restart's end of the process's data pipe
+  pid_t pid = -1;                // roots only: the child dmtcp_restart waits for
 };
 
-// Forks the child (asking for the checkpointed pid when allowed) and execs the
-// restorer in it with the plan, the data pipe and the restart settings on the fds of
-// core/common/fds.h.
-absl::StatusOr<RestoreProcess> StartRestoreProcess(const img::ImageIndex& image,
-                                                   const img::RestorePlan& plan,
-                                                   const RestoreSettings& settings);
+// Everything but the forking: the tree, the plans' descriptors, the shared pipes.
+absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
+    const std::vector<img::ImageIndex>& images, const std::vector<img::RestorePlan>& plans,
+    const RestoreSettings& settings);
+
+// Forks the roots (each forks its children, and so on) and closes dmtcp_restart's
+// copies of what it handed out. Sets `pid` of the roots.
+absl::Status SpawnComputation(std::vector<ProcessToRestore>& procs);
 
 // Sends the compressed chunks down the data pipe, inflated and checked, in plan order.
 // (The restorer reads stored chunks from the image itself.)

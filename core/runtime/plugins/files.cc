@@ -64,6 +64,6 @@ void OnEvent(Event event) {
 
 }  // namespace
 
-RUNTIME_PLUGIN(files, OnEvent)
+RUNTIME_PLUGIN(files, OnEvent, nullptr)
 
 }  // namespace rt

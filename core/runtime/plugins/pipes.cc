@@ -1,12 +1,20 @@
-// Plugin: pipes whose both ends this process holds. At checkpoint the bytes in flight
-// are copied with tee(2), which leaves them in the pipe: the running program is not
-// disturbed. After a restart a new pipe of the same capacity takes every old
-// descriptor number, read and write ends alike, and the saved bytes are put back.
-// A pipe with an end in another process is handled by the process-tree support, not
-// here: it is reported as not restored.
+// Plugin: pipes, within a process or between processes of the computation.
+//
+// At checkpoint every process writes one PIPE record per pipe descriptor it holds;
+// holders of a read end add the bytes in flight, copied with tee(2) so the running
+// program is not disturbed (all processes are stopped by then, so every copy is the
+// same). dmtcp_restart reads these records from all images, creates each pipe once
+// with its old capacity, puts the bytes back, and gives every process its ends at
+// their old descriptor numbers before the process is restored. Here, after the
+// restart, only the per-descriptor flags remain to be set.
+//
+// A pipe whose other end was outside the computation (a shell reading our output) is
+// recreated too, but nothing is at its other end; on 0-2 it is not recreated and the
+// descriptor dmtcp_restart was given stays.
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/fd_table.h"
@@ -16,34 +24,17 @@
 namespace rt {
 namespace {
 
-constexpr int kMaxPipes = 256;
+constexpr int kMaxPipeFds = 512;
 
-struct SavedPipe {
-  unsigned long long inode;
-  int capacity;
-  int bytes;
-  char* data;  // in g_data
+struct SavedPipeFd {
+  struct img_pipe record;
+  uint64_t data_offset;  // in g_data; shared by the read ends of one pipe
 };
 
-SavedPipe g_pipes[kMaxPipes];
-int g_pipe_count;
-char* g_data;        // mmap'd, grows by remapping; part of the image
+SavedPipeFd g_fds[kMaxPipeFds];
+int g_count;
+char* g_data;  // mmap'd, grown by copying; part of the image, like all our state
 size_t g_data_size, g_data_used;
-
-bool HasEnd(unsigned long long inode, int accmode) {
-  for (int i = 0; i < FdCount(); i++) {
-    const FdEntry* e = FdAt(i);
-    if (e->kind == FdKind::kPipe && e->inode == inode && (e->flags & O_ACCMODE) == accmode) return true;
-  }
-  return false;
-}
-
-SavedPipe* Find(unsigned long long inode) {
-  for (int i = 0; i < g_pipe_count; i++) {
-    if (g_pipes[i].inode == inode) return &g_pipes[i];
-  }
-  return nullptr;
-}
 
 char* Reserve(size_t n) {
   if (g_data_used + n > g_data_size) {
@@ -63,66 +54,87 @@ char* Reserve(size_t n) {
   return at;
 }
 
-// Copies what is in the pipe (read end `fd`) without consuming it.
-void SavePipe(const FdEntry& read_end) {
-  SavedPipe* p = &g_pipes[g_pipe_count];
-  memset(p, 0, sizeof *p);
-  p->inode = read_end.inode;
-  p->capacity = (int)sys::fcntl(read_end.fd, F_GETPIPE_SZ, 0);
+// Copies what is in the pipe (read end `fd`) into g_data without consuming it.
+// Returns the byte count; *offset receives where it starts.
+uint32_t CopyInFlight(int fd, int capacity, uint64_t* offset) {
   int probe[2];
-  if (arch_syscall2(__NR_pipe2, (long)probe, O_CLOEXEC | O_NONBLOCK) < 0) return;
-  if (p->capacity > 0) sys::fcntl(probe[1], F_SETPIPE_SZ, p->capacity);
-  long copied = arch_syscall4(__NR_tee, read_end.fd, probe[1], p->capacity > 0 ? p->capacity : 65536,
+  if (arch_syscall2(__NR_pipe2, (long)probe, O_CLOEXEC | O_NONBLOCK) < 0) return 0;
+  if (capacity > 0) sys::fcntl(probe[1], F_SETPIPE_SZ, capacity);
+  long copied = arch_syscall4(__NR_tee, fd, probe[1], capacity > 0 ? capacity : 65536,
                               SPLICE_F_NONBLOCK);
+  uint32_t got = 0;
   if (copied > 0) {
-    p->data = Reserve((size_t)copied);
-    long got = p->data ? sys::read(probe[0], p->data, (size_t)copied) : -ENOMEM;
-    p->bytes = got > 0 ? (int)got : 0;
+    char* at = Reserve((size_t)copied);
+    long n = at ? sys::read(probe[0], at, (size_t)copied) : -ENOMEM;
+    if (n > 0) {
+      got = (uint32_t)n;
+      *offset = (uint64_t)(at - g_data);
+    }
   }
   sys::close(probe[0]);
   sys::close(probe[1]);
-  g_pipe_count++;
+  return got;
+}
+
+const SavedPipeFd* ReadEndSaved(uint64_t inode) {
+  for (int i = 0; i < g_count; i++) {
+    if (g_fds[i].record.inode == inode && (g_fds[i].record.flags & O_ACCMODE) == O_RDONLY) {
+      return &g_fds[i];
+    }
+  }
+  return nullptr;
 }
 
 void Save() {
-  g_pipe_count = 0;
+  g_count = 0;
   g_data_used = 0;
-  for (int i = 0; i < FdCount() && g_pipe_count < kMaxPipes; i++) {
+  for (int i = 0; i < FdCount() && g_count < kMaxPipeFds; i++) {
     const FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kPipe || (e->flags & O_ACCMODE) != O_RDONLY || Find(e->inode)) continue;
-    if (!HasEnd(e->inode, O_WRONLY)) continue;  // the other end is elsewhere
-    SavePipe(*e);
+    if (e->kind != FdKind::kPipe) continue;
+    SavedPipeFd* s = &g_fds[g_count];
+    memset(s, 0, sizeof *s);
+    s->record.inode = e->inode;
+    s->record.fd = e->fd;
+    s->record.flags = (uint32_t)e->flags;
+    s->record.cloexec = (uint32_t)e->cloexec;
+    long capacity = sys::fcntl(e->fd, F_GETPIPE_SZ, 0);
+    s->record.capacity = capacity > 0 ? (uint32_t)capacity : 0;
+    if ((e->flags & O_ACCMODE) == O_RDONLY) {
+      if (const SavedPipeFd* same = ReadEndSaved(e->inode)) {
+        s->record.bytes = same->record.bytes;
+        s->data_offset = same->data_offset;
+      } else {
+        s->record.bytes = CopyInFlight(e->fd, (int)s->record.capacity, &s->data_offset);
+      }
+    }
+    g_count++;
   }
 }
 
+int WriteRecords(img::ImageWriter* writer) {
+  for (int i = 0; i < g_count; i++) {
+    const SavedPipeFd& s = g_fds[i];
+    int rc = writer->WriteRecord2(IMG_REC_PIPE, &s.record, sizeof s.record,
+                                  g_data + (s.record.bytes ? s.data_offset : 0), s.record.bytes);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+bool IsPipe(int fd) {
+  struct statx st;
+  long rc = arch_syscall5(__NR_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE, (long)&st);
+  return rc == 0 && S_ISFIFO(st.stx_mode);
+}
+
+// dmtcp_restart put the pipes in place; set each descriptor's own flags.
 void Restore() {
-  for (int k = 0; k < g_pipe_count; k++) {
-    const SavedPipe& p = g_pipes[k];
-    int fds[2];
-    if (arch_syscall2(__NR_pipe2, (long)fds, O_CLOEXEC) < 0) continue;
-    if (p.capacity > 0) sys::fcntl(fds[1], F_SETPIPE_SZ, p.capacity);
-    if (p.bytes > 0 && sys::write(fds[1], p.data, (size_t)p.bytes) != p.bytes) {
-      Warn("restart: could not put back %d bytes into a pipe", p.bytes);
-    }
-    // Every old descriptor of this pipe gets a duplicate of the matching new end.
-    for (int i = 0; i < FdCount(); i++) {
-      FdEntry* e = FdAt(i);
-      if (e->kind != FdKind::kPipe || e->inode != p.inode) continue;
-      int end = (e->flags & O_ACCMODE) == O_RDONLY ? fds[0] : fds[1];
-      long copy = sys::fcntl(end, F_DUPFD_CLOEXEC, 0);
-      if (copy < 0 || MoveFd((int)copy, *e) < 0) continue;
-      sys::fcntl(e->fd, F_SETFL, e->flags & (O_NONBLOCK | O_APPEND | O_ASYNC | O_DIRECT));
-      e->restored = 1;
-    }
-    // The new pipe's own descriptors may be numbers an old one now occupies.
-    for (int end : fds) {
-      bool is_target = false;
-      for (int i = 0; i < FdCount(); i++) {
-        const FdEntry* e = FdAt(i);
-        is_target |= e->kind == FdKind::kPipe && e->inode == p.inode && e->fd == end;
-      }
-      if (!is_target) sys::close(end);
-    }
+  for (int i = 0; i < FdCount(); i++) {
+    FdEntry* e = FdAt(i);
+    if (e->kind != FdKind::kPipe || !IsPipe(e->fd)) continue;
+    sys::fcntl(e->fd, F_SETFL, e->flags & (O_NONBLOCK | O_APPEND | O_ASYNC | O_DIRECT));
+    sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
+    e->restored = 1;
   }
 }
 
@@ -136,6 +148,6 @@ void OnEvent(Event event) {
 
 }  // namespace
 
-RUNTIME_PLUGIN(pipes, OnEvent)
+RUNTIME_PLUGIN(pipes, OnEvent, WriteRecords)
 
 }  // namespace rt
