@@ -134,6 +134,13 @@ std::vector<Action> CoordinatorState::WorkerJoined(ClientId id, const WorkerHell
   Worker& worker = workers_[id];
   worker.id = id;
   worker.hello = hello;
+  // A program that exec'd says hello again from the same process before its old
+  // connection closes: it keeps the pid its program knew.
+  for (const auto& [other_id, other] : workers_) {
+    if (other_id != id && other.hello.pid == hello.pid && !hello.restarted) {
+      worker.hello.vpid = other.hello.vpid;
+    }
+  }
   worker.image = AbsoluteImagePath(hello.image, hello.ckptdir);
   worker.state = hello.restarted ? WorkerState::kRestartWaiting : WorkerState::kRunning;
   any_worker_joined_ = true;
@@ -152,7 +159,9 @@ std::vector<Action> CoordinatorState::WorkerJoined(ClientId id, const WorkerHell
     Log(absl::StrFormat("checkpoint interval set to %ds by worker %d", interval_seconds_, id));
   }
   Send(id, MSG_WELCOME, 0, id, checkpoint_count_, interval_seconds_,
-       FormatKeyValues({{"compid", config_.compid}}));
+       FormatKeyValues({{"compid", config_.compid},
+                        {"vpid", absl::StrCat(worker.hello.vpid)},
+                        {"pids", PidList()}}));
 
   if (hello.restarted) {
     ++restart_joined_;
@@ -456,14 +465,26 @@ void CoordinatorState::KillAll() {
 
 // ---- restart barrier ----
 
+// The name service for restored processes: every worker's pid as its program knows it
+// and its pid now ("V:R,..."), so that each can translate the ids of the others.
+std::string CoordinatorState::PidList() const {
+  std::string pids;
+  for (const auto& [id, worker] : workers_) {
+    if (worker.hello.vpid == worker.hello.pid) continue;
+    absl::StrAppend(&pids, pids.empty() ? "" : ",", worker.hello.vpid, ":", worker.hello.pid);
+  }
+  return pids;
+}
+
 void CoordinatorState::MaybeReleaseRestartBarrier() {
   bool released = restart_round_.empty() || restart_joined_ >= restart_expected_;
   if (!released) return;
+  const std::string payload = FormatKeyValues({{"pids", PidList()}});
   int resumed = 0;
   for (auto& [id, worker] : workers_) {
     if (worker.state != WorkerState::kRestartWaiting) continue;
     worker.state = WorkerState::kRestartResuming;
-    Send(id, MSG_PHASE, 0, checkpoint_count_, PHASE_RESTART_RESUME, 0);
+    Send(id, MSG_PHASE, 0, checkpoint_count_, PHASE_RESTART_RESUME, 0, payload);
     ++resumed;
   }
   if (resumed > 0) Log(absl::StrFormat("restart: resuming %d process(es)", resumed));

@@ -38,6 +38,7 @@ struct WorkerHello {
   int64_t last_checkpoint = 0;   // restarted workers: the ckpt= number of that image
   int64_t interval_request = -1;  // seconds, -1 when the worker asks for nothing
   bool restarted = false;         // WORKER_F_RESTARTED
+  int64_t vpid = 0;               // the pid the program knows it by (hello key vpid=)
 };
 
 enum class WorkerState {
@@ -154,6 +155,7 @@ class CoordinatorState {
   std::string ImagesPayload() const;
   void KillAll();
   void MaybeReleaseRestartBarrier();
+  std::string PidList() const;
   void MaybeExitOnLast();
   std::string ListPayload() const;
 

@@ -89,6 +89,7 @@ WorkerHello HelloFrom(const Message& message) {
   hello.image = values["image"];
   int64_t last = 0;
   if (absl::SimpleAtoi(values["ckpt"], &last)) hello.last_checkpoint = last;
+  if (!absl::SimpleAtoi(values["vpid"], &hello.vpid)) hello.vpid = hello.pid;
   return hello;
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -10,6 +11,7 @@
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
+#include "core/runtime/pid_table.h"
 
 namespace rt {
 namespace {
@@ -120,9 +122,10 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
   sys::close((int)fd);
   if (rc < 0) return (int)rc;
   char hello[IMG_PATH_MAX * 2 + 512];
-  fmt_format(hello, sizeof hello, "prog=%s\nhost=%s\nuniq=%s\nckptdir=%s\nckpt=%lu\nimage=%s\n",
+  fmt_format(hello, sizeof hello,
+             "prog=%s\nhost=%s\nuniq=%s\nckptdir=%s\nckpt=%lu\nimage=%s\nvpid=%ld\n",
              g_config.prog, g_config.host, g_config.uniq, g_config.ckptdir,
-             (unsigned long)g_config.ckpt_number, image ? image : "");
+             (unsigned long)g_config.ckpt_number, image ? image : "", VirtualPid());
   rc = CoordSend(MSG_HELLO_WORKER, 0, sys::getpid(), restarted ? WORKER_F_RESTARTED : 0,
                  g_config.interval, hello);
   if (rc < 0) return (int)rc;
@@ -130,6 +133,14 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
   rc = CoordReceive(&welcome);
   if (rc < 0) return (int)rc;
   if (welcome.header.type != MSG_WELCOME) return -EPROTO;
+  // The coordinator knows the ids of the computation: ours (after an exec of a
+  // restored process) and the others'.
+  char value[64];
+  if (PayloadValue(welcome.payload, "vpid", value, sizeof value) && value[0] != '\0') {
+    SetVirtualPid(atol(value));
+  }
+  static char pids[PROTO_MAX_PAYLOAD];
+  if (PayloadValue(welcome.payload, "pids", pids, sizeof pids)) LoadProcessIds(pids);
   Trace("joined coordinator %s:%d as client %ld", addr, port, (long)welcome.header.arg[0]);
   return 0;
 }

@@ -13,6 +13,7 @@
 #include "core/runtime/fd_table.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
+#include "core/runtime/pid_table.h"
 #include "core/runtime/process_state.h"
 #include "core/runtime/signals.h"
 #include "core/runtime/threads.h"
@@ -47,6 +48,11 @@ bool WaitForRestartBarrier() {
     if (m.header.type == MSG_KILL) sys::kill(sys::getpid(), SIGKILL);
     if (m.header.type == MSG_PHASE && m.header.arg[1] == PHASE_RESTART_RESUME) {
       g_config.ckpt_number = (uint64_t)m.header.arg[0];
+      // Every process of the computation is back: learn their new pids.
+      static char pids[PROTO_MAX_PAYLOAD];
+      ClearIds();
+      if (PayloadValue(m.payload, "pids", pids, sizeof pids)) LoadProcessIds(pids);
+      RegisterRestoredThreadIds();
       CoordSend(MSG_PHASE_DONE, 0, m.header.arg[0], PHASE_RESTART_RESUME, 0, "");
       return true;
     }

@@ -10,6 +10,7 @@
 #include "core/runtime/checkpoint_thread.h"
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
+#include "core/runtime/pid_table.h"
 #include "core/runtime/signals.h"
 #include "core/runtime/threads.h"
 
@@ -21,6 +22,7 @@ namespace {
 // A forked child is a new process of the computation: it gets its own image name and
 // its own checkpoint thread, whose connection replaces the parent's inherited one.
 void AtForkChild() {
+  SetVirtualPid(0);  // a new process: its pid is its own, in both worlds
   fmt_format(g_config.uniq, sizeof g_config.uniq, "%s-%ld", g_config.uniq, sys::getpid());
   g_config.ckpt_number = 0;
   StartCheckpointThread();

@@ -10,6 +10,7 @@
 #include "core/common/fmt.h"
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
+#include "core/runtime/pid_table.h"
 #include "core/runtime/proc_dir.h"
 #include "core/runtime/signals.h"
 #include "core/common/raw_syscalls.h"
@@ -147,6 +148,7 @@ int SignalNewThreads(long pid, long self) {
     ThreadSlot* slot = &g_slots[g_count++];
     __builtin_memset(slot, 0, sizeof *slot);
     slot->tid = tid;
+    slot->virtual_tid = (int)RealToVirtual(tid);
     ReadBlockedCall(slot);
     Store(&slot->state, kThreadSignaled);
     if (sys::tgkill(pid, tid, g_config.ckpt_signal) < 0) Store(&slot->state, kThreadUnused);
@@ -239,6 +241,7 @@ int SuspendThreads() {
   g_count = 1;
   __builtin_memset(&g_slots[0], 0, sizeof g_slots[0]);
   g_slots[0].tid = (int)self;
+  g_slots[0].virtual_tid = (int)RealToVirtual(self);
   g_slots[0].is_checkpoint_thread = 1;
   g_slots[0].state = kThreadSuspended;
   const long start = NowMs();
@@ -286,6 +289,13 @@ void ResumeThreads() {
     if (s == kThreadSuspended || s == kThreadRestored) Store(&g_slots[i].state, kThreadResumed);
   }
   Notify(&g_resume_seq);
+}
+
+void RegisterRestoredThreadIds() {
+  for (int i = 0; i < g_count; i++) {
+    int s = Load(&g_slots[i].state);
+    if (i == 0 || s == kThreadRestored) AddThreadId(g_slots[i].virtual_tid, g_slots[i].tid);
+  }
 }
 
 void WaitForRestoredThreads(int expected) {

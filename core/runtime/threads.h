@@ -29,7 +29,8 @@ enum ThreadState : int {
 
 struct ThreadSlot {
   int state;          // ThreadState, accessed atomically
-  int tid;            // the kernel's id when checkpointed
+  int tid;            // the kernel's id when checkpointed (and after a restart, the new one)
+  int virtual_tid;    // the id the program knows the thread by
   int is_checkpoint_thread;
   void* thread_pointer;
   struct arch_jmpbuf context;
@@ -69,6 +70,9 @@ void RestoreCallingThread(ThreadSlot* slot);
 // only the main thread is the program's; after a restart, the restored ones.
 void NoteForeignThreads(bool (*is_ours)(int tid));
 bool IsRestoredThread(int tid);
+
+// After a restart: tells the pid table each restored thread's old and new id.
+void RegisterRestoredThreadIds();
 
 // After a restart: wait until every other thread is back in its handler.
 void WaitForRestoredThreads(int expected);

@@ -1,0 +1,71 @@
+// The program sees the ids it knew before any restart (pid_table.h): every call that
+// takes or returns a process, thread, group or session id is translated here. glibc's
+// own internal calls (raise, pthread_kill) use the kernel's ids directly, which is
+// right, since they go straight to the kernel.
+#include <errno.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/common/raw_syscalls.h"
+#include "core/runtime/pid_table.h"
+
+#define EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+// A pid argument: 0 and -1 keep their meaning; -pgid names a group.
+long PidIn(long pid) {
+  if (pid > 0) return rt::VirtualToReal(pid);
+  if (pid < -1) return -rt::VirtualToReal(-pid);
+  return pid;
+}
+
+long PidOut(long pid) { return pid > 0 ? rt::RealToVirtual(pid) : pid; }
+
+long Result(long rc) {
+  if (rc < 0) {
+    errno = (int)-rc;
+    return -1;
+  }
+  return rc;
+}
+
+}  // namespace
+
+EXPORT pid_t getpid(void) { return (pid_t)rt::VirtualPid(); }
+EXPORT pid_t getppid(void) { return (pid_t)PidOut(sys::getppid()); }
+EXPORT pid_t gettid(void) { return (pid_t)PidOut(sys::gettid()); }
+
+EXPORT int kill(pid_t pid, int sig) { return (int)Result(sys::kill(PidIn(pid), sig)); }
+
+EXPORT int tgkill(pid_t pid, pid_t tid, int sig) {
+  return (int)Result(sys::tgkill(PidIn(pid), PidIn(tid), sig));
+}
+
+EXPORT pid_t wait4(pid_t pid, int* status, int options, struct rusage* usage) {
+  long rc = arch_syscall4(__NR_wait4, PidIn(pid), (long)status, options, (long)usage);
+  return (pid_t)PidOut(Result(rc));
+}
+
+EXPORT pid_t waitpid(pid_t pid, int* status, int options) { return wait4(pid, status, options, nullptr); }
+EXPORT pid_t wait(int* status) { return wait4(-1, status, 0, nullptr); }
+
+EXPORT int waitid(idtype_t type, id_t id, siginfo_t* info, int options) {
+  if (type == P_PID || type == P_PGID) id = (id_t)rt::VirtualToReal((long)id);
+  long rc = arch_syscall5(__NR_waitid, type, (long)id, (long)info, options, 0);
+  if (rc == 0 && info != nullptr && info->si_pid != 0) info->si_pid = (pid_t)PidOut(info->si_pid);
+  return (int)Result(rc);
+}
+
+EXPORT int setpgid(pid_t pid, pid_t pgid) {
+  return (int)Result(arch_syscall2(__NR_setpgid, PidIn(pid), PidIn(pgid)));
+}
+EXPORT pid_t getpgid(pid_t pid) {
+  return (pid_t)PidOut(Result(arch_syscall1(__NR_getpgid, PidIn(pid))));
+}
+EXPORT pid_t getpgrp(void) { return (pid_t)PidOut(Result(arch_syscall1(__NR_getpgid, 0))); }
+EXPORT pid_t getsid(pid_t pid) {
+  return (pid_t)PidOut(Result(arch_syscall1(__NR_getsid, PidIn(pid))));
+}
+EXPORT pid_t setsid(void) { return (pid_t)PidOut(Result(arch_syscall0(__NR_setsid))); }
