@@ -1,9 +1,12 @@
 // Process trees: every process of a computation is checkpointed consistently and
 // restarted with the same parent/child relations, groups and the pipes between them.
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "testsuite/harness/sandbox.h"
 
@@ -61,6 +64,50 @@ TEST(ProcessTree, ShellPipelineCheckpointedMidStreamGivesTheSameHash) {
                                        << list.out;
   EXPECT_EQ(ReadFile(box.Path("pipeline.out")), direct.out)
       << "processes at the checkpoint:\n" << list.out << ReadFile(box.Path("pipeline.err"));
+}
+
+// A fork/exec tree of make, shells, sleeps and compilers, checkpointed mid-build and
+// restarted, finishes the build and the program it built works.
+TEST(ProcessTree, ParallelMakeCompletesAfterRestart) {
+  if (access("/usr/bin/make", X_OK) != 0 || access("/usr/bin/gcc", X_OK) != 0) {
+    GTEST_SKIP() << "SKIPPED LOUDLY: make and gcc are needed (ci/setup installs build-essential)";
+  }
+  Sandbox box;
+  const std::string project = box.Path("project");
+  mkdir(project.c_str(), 0755);
+  std::string objects, calls, decls;
+  const int kFiles = 12;
+  for (int i = 0; i < kFiles; i++) {
+    WriteFile(absl::StrCat(project, "/f", i, ".c"),
+              absl::StrCat("int f", i, "(int x) { return x * ", i + 2, " + ", i, "; }\n"));
+    absl::StrAppend(&objects, " f", i, ".o");
+    absl::StrAppend(&decls, "int f", i, "(int);\n");
+    absl::StrAppend(&calls, "  total += f", i, "(", i, ");\n");
+  }
+  WriteFile(project + "/main.c",
+            absl::StrCat("#include <stdio.h>\n", decls, "int main(void) {\n  long total = 0;\n", calls,
+                         "  printf(\"total %ld\\n\", total);\n  return 0;\n}\n"));
+  // Each compile first sleeps, so the build lasts long enough to be caught mid-way.
+  WriteFile(project + "/Makefile",
+            absl::StrCat("prog: main.o", objects, "\n\tgcc -o $@ $^\n",
+                         "%.o: %.c\n\tsleep 0.25\n\tgcc -O1 -c -o $@ $<\n"));
+  long expected = 0;
+  for (int i = 0; i < kFiles; i++) expected += (long)i * (i + 2) + i;
+
+  const pid_t pid = box.Launch({"/usr/bin/make", "-C", project, "-j2"}, "make");
+  usleep(800 * 1000);
+  Output ck = box.Command({"-bc"});
+  ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+  Output list = box.Command({"-l"});
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+  ASSERT_FALSE(FileExists(project + "/prog")) << "the build finished before the checkpoint";
+
+  Exit e = box.Wait(box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << ReadFile(box.Path("restart.err"))
+                                       << ReadFile(box.Path("make.err")) << list.out;
+  Output run = box.Run({project + "/prog"});
+  EXPECT_EQ(run.out, absl::StrCat("total ", expected, "\n")) << run.err << ReadFile(box.Path("make.out"));
 }
 
 }  // namespace
