@@ -39,6 +39,24 @@ TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
   EXPECT_NE(out.find("family ok"), std::string::npos) << out;
 }
 
+// Memory shared by parent and child (inherited MAP_SHARED|MAP_ANONYMOUS) is shared
+// again after the restart, with the contents it had, written once.
+TEST(ProcessTree, MemorySharedAcrossForkStaysShared) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("shared_memory"), "go"}, "shared");
+  ASSERT_TRUE(box.WaitForLine("shared", "ready")) << ReadFile(box.Path("shared.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("shared.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("shared ok"), std::string::npos) << out;
+}
+
 // A shell pipeline checkpointed mid-stream gives the hash of an uninterrupted run:
 // bash, the producer, tr and sha256sum are restored with the pipes between them and
 // the bytes that were in them.

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define PLAN_MAGIC 0x4e414c50u /* "PLAN" */
-#define PLAN_VERSION 1
+#define PLAN_VERSION 2
 
 struct plan_header {
   uint32_t magic, version;
@@ -36,7 +36,11 @@ struct plan_area {
   uint64_t file_offset;
   uint32_t prot, flags; /* as in struct img_area */
   uint32_t path;        /* offset of a NUL-terminated path in the plan, 0 if none */
-  uint32_t first_chunk, n_chunks, reserved;
+  uint32_t first_chunk, n_chunks;
+  /* Memory shared with other processes (or with itself): dmtcp_restart filled the
+   * shared object and passed it on this descriptor, plus one (0: none). The area is
+   * mapped from it, MAP_SHARED at file_offset, and has no chunks of its own. */
+  uint32_t shared_fd_plus1;
 };
 
 #define PLAN_FROM_STREAM (~0ULL)

@@ -8,9 +8,14 @@
 
 namespace img {
 
-absl::StatusOr<RestorePlan> BuildRestorePlan(const ImageIndex& image, uint64_t want_pid) {
+absl::StatusOr<RestorePlan> BuildRestorePlan(const ImageIndex& image, uint64_t want_pid,
+                                             const std::vector<int>& shared_fds) {
   std::vector<const AreaInfo*> areas;
   for (const AreaInfo& a : image.areas) areas.push_back(&a);
+  auto shared_fd = [&](const AreaInfo* a) {
+    const size_t i = static_cast<size_t>(a - image.areas.data());
+    return i < shared_fds.size() ? shared_fds[i] : -1;
+  };
   std::sort(areas.begin(), areas.end(),
             [](const AreaInfo* x, const AreaInfo* y) { return x->area.start < y->area.start; });
   for (size_t i = 1; i < areas.size(); i++) {
@@ -30,7 +35,7 @@ absl::StatusOr<RestorePlan> BuildRestorePlan(const ImageIndex& image, uint64_t w
 
   RestorePlan plan;
   size_t n_chunks = 0;
-  for (const AreaInfo* a : areas) n_chunks += a->chunks.size();
+  for (const AreaInfo* a : areas) n_chunks += shared_fd(a) < 0 ? a->chunks.size() : 0;
   const size_t fixed = sizeof(struct plan_header) + areas.size() * sizeof(struct plan_area) +
                        n_chunks * sizeof(struct plan_chunk) +
                        image.threads.size() * sizeof(struct plan_thread);
@@ -50,8 +55,11 @@ absl::StatusOr<RestorePlan> BuildRestorePlan(const ImageIndex& image, uint64_t w
       strings.push_back('\0');
     }
     pa.first_chunk = static_cast<uint32_t>(plan_chunks.size());
-    pa.n_chunks = static_cast<uint32_t>(a->chunks.size());
+    const int fd = shared_fd(a);
+    pa.shared_fd_plus1 = static_cast<uint32_t>(fd + 1);
+    pa.n_chunks = fd < 0 ? static_cast<uint32_t>(a->chunks.size()) : 0;
     for (const ChunkRef& c : a->chunks) {
+      if (fd >= 0) break;  // its contents are in the shared object already
       const bool stored = c.header.codec == IMG_CODEC_NONE;
       plan_chunks.push_back({a->area.start + c.header.offset, c.header.raw_len,
                              c.header.raw_check, stored ? c.data_offset : PLAN_FROM_STREAM});

@@ -17,7 +17,10 @@ struct RestorePlan {
 };
 
 // Areas in address order (overlaps are an error), chunks in stream order.
-absl::StatusOr<RestorePlan> BuildRestorePlan(const ImageIndex& image, uint64_t want_pid);
+// `shared_fds[i]` is the descriptor through which image.areas[i] is mapped from a shared
+// object dmtcp_restart filled (-1: restored from the image as usual); empty: none.
+absl::StatusOr<RestorePlan> BuildRestorePlan(const ImageIndex& image, uint64_t want_pid,
+                                             const std::vector<int>& shared_fds = {});
 
 }  // namespace img
 

@@ -45,6 +45,16 @@ static void map_area(struct restorer* r, const struct plan_area* a) {
   int prot = (int)a->prot | (fill ? PROT_READ | PROT_WRITE : 0);
   int flags = MAP_FIXED_NOREPLACE;
   int fd = -1;
+  if (a->shared_fd_plus1 != 0) {
+    /* Filled and shared by dmtcp_restart: just map it. */
+    void* p = sys_mmap((void*)(uintptr_t)a->start, size, (int)a->prot,
+                       MAP_SHARED | MAP_FIXED_NOREPLACE, (int)a->shared_fd_plus1 - 1, a->file_offset);
+    if (p != (void*)(uintptr_t)a->start) {
+      restorer_die("cannot map shared memory at %lx-%lx (errno %ld)", (unsigned long)a->start,
+                   (unsigned long)a->end, sys_failed(p) ? -(long)p : 0L);
+    }
+    return;
+  }
   if (a->flags & IMG_AREA_SHARED) {
     flags |= MAP_SHARED;
     if (a->flags & IMG_AREA_FILE) fd = open_backing_file(r->plan, a);
@@ -85,4 +95,9 @@ void restorer_map_areas(struct restorer* r) {
   }
   sys_close(r->data_fd);
   sys_close(r->image_fd);
+  /* The shared objects stay alive through their mappings; the program must not see
+   * the descriptors they came on. */
+  for (uint32_t i = 0; i < r->plan->n_areas; i++) {
+    if (a[i].shared_fd_plus1 != 0) sys_close((int)a[i].shared_fd_plus1 - 1);
+  }
 }

@@ -30,6 +30,7 @@
 #include "core/tools/arg_reader.h"
 #include "core/tools/coordinator_launcher.h"
 #include "core/tools/restore_process.h"
+#include "core/tools/shared_memory.h"
 #include "core/tools/tool_paths.h"
 
 namespace dmtcp {
@@ -148,9 +149,14 @@ int main(int argc, char** argv) {
                            image->path, img::ArchName(image->header.arch), ARCH_NAME));
     }
     if (!image.ok()) Fail(image.status());
-    absl::StatusOr<img::RestorePlan> plan = img::BuildRestorePlan(*image, image->header.pid);
-    if (!plan.ok()) Fail(plan.status());
     images.push_back(*std::move(image));
+  }
+  absl::StatusOr<SharedMemory> shared = PrepareSharedMemory(images);
+  if (!shared.ok()) Fail(shared.status());
+  for (size_t i = 0; i < images.size(); i++) {
+    absl::StatusOr<img::RestorePlan> plan =
+        img::BuildRestorePlan(images[i], images[i].header.pid, shared->area_fds[i]);
+    if (!plan.ok()) Fail(plan.status());
     plans.push_back(*std::move(plan));
   }
 
@@ -170,7 +176,8 @@ int main(int argc, char** argv) {
   settings.coord_port = coord->port;
   settings.ckptdir = o.ckptdir;
   settings.interval = o.interval;
-  absl::StatusOr<std::vector<ProcessToRestore>> procs = PrepareComputation(images, plans, settings);
+  absl::StatusOr<std::vector<ProcessToRestore>> procs =
+      PrepareComputation(images, plans, settings, shared->give);
   if (!procs.ok()) Fail(procs.status());
   absl::Status spawned = SpawnComputation(*procs);
   for (const ProcessToRestore& p : *procs) {

@@ -159,7 +159,8 @@ absl::Status SharePipes(std::vector<ProcessToRestore>& procs) {
 
 absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const std::vector<img::ImageIndex>& images, const std::vector<img::RestorePlan>& plans,
-    const RestoreSettings& settings) {
+    const RestoreSettings& settings,
+    const std::vector<std::vector<std::pair<int, int>>>& more_fds) {
   std::vector<ProcessToRestore> procs(images.size());
   for (size_t i = 0; i < images.size(); i++) {
     ProcessToRestore& p = procs[i];
@@ -190,6 +191,7 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     p.data_write = data[1];
     p.give = {{*plan_fd, FD_RESTORE_PLAN}, {data[0], FD_RESTORE_DATA},
               {*info_fd, FD_RESTART_INFO}, {image_fd, FD_RESTORE_IMAGE}};
+    if (i < more_fds.size()) p.give.insert(p.give.end(), more_fds[i].begin(), more_fds[i].end());
   }
   // Parents fork their children: a process whose parent is restored too is not a root.
   for (size_t i = 0; i < images.size(); i++) {
@@ -218,7 +220,8 @@ absl::Status SpawnComputation(std::vector<ProcessToRestore>& procs) {
     if (pid < 0) return absl::InternalError(absl::StrFormat("fork: %s", strerror(errno)));
     procs[i].pid = pid;
   }
-  // Our copies of what the processes were given (a shared pipe is in several lists).
+  // Our copies of what the processes were given (a shared pipe or memory object is in
+  // several lists; closing twice is harmless here, nothing else opens meanwhile).
   for (ProcessToRestore& p : procs) {
     for (const auto& [source, target] : p.give) close(source);
   }

@@ -42,10 +42,12 @@ struct ProcessToRestore {
   pid_t pid = -1;                // roots only: the child dmtcp_restart waits for
 };
 
-// Everything but the forking: the tree, the plans' descriptors, the shared pipes.
+// Everything but the forking: the tree, the plans' descriptors, the shared pipes, and
+// `more_fds[i]`, further (descriptor, number) pairs image i's process gets.
 absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const std::vector<img::ImageIndex>& images, const std::vector<img::RestorePlan>& plans,
-    const RestoreSettings& settings);
+    const RestoreSettings& settings,
+    const std::vector<std::vector<std::pair<int, int>>>& more_fds);
 
 // Forks the roots (each forks its children, and so on) and closes dmtcp_restart's
 // copies of what it handed out. Sets `pid` of the roots.

@@ -1,0 +1,33 @@
+// shared_memory.h - memory mapped MAP_SHARED, restored once for all who share it.
+//
+// Processes that share memory (a MAP_SHARED|MAP_ANONYMOUS area inherited across fork,
+// a memfd, a file mapped shared) must share it again after a restart, and its contents
+// must be written exactly once: a restorer writing its copy while another restored
+// process already runs would undo that process's work. So dmtcp_restart fills each
+// shared object itself before any process starts (a memfd for anonymous memory, the
+// file itself for a named one) and hands it to every process that maps it; restorers
+// only map it. Objects are known by the device and inode /proc/<pid>/maps showed.
+#ifndef CORE_TOOLS_SHARED_MEMORY_H
+#define CORE_TOOLS_SHARED_MEMORY_H
+
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/image/reader.h"
+
+namespace dmtcp {
+
+struct SharedMemory {
+  // For each image, for each of its areas: the descriptor number the restorer maps
+  // that area from, or -1 (restored from its own chunks).
+  std::vector<std::vector<int>> area_fds;
+  // For each image: (descriptor in dmtcp_restart, number in the process).
+  std::vector<std::vector<std::pair<int, int>>> give;
+};
+
+absl::StatusOr<SharedMemory> PrepareSharedMemory(const std::vector<img::ImageIndex>& images);
+
+}  // namespace dmtcp
+
+#endif  // CORE_TOOLS_SHARED_MEMORY_H
