@@ -39,27 +39,14 @@ void CheckpointKillRestart(const std::vector<std::string>& program, long limit, 
   EXPECT_EQ(out, expected) << "checkpointed at " << at_checkpoint;
 }
 
-// The interpreters installed here are the host's; a build for another arch cannot
-// preload into them. Returns why not, or "" if `program` can run under this build.
-std::string WhyNotRunnable(const std::string& program) {
-  if (access(program.c_str(), X_OK) != 0) return program + " is not installed (ci/setup installs it)";
-  Output o = Sandbox().Run({ToolPath("dmtcp_launch"), "--join-coordinator", "--coord-port", "1",
-                            program, "--version"});
-  if (o.err.find("runtime is installed") != std::string::npos) {  // dmtcp_launch refused it
-    return program + " is not a " ARCH_NAME " program; this build can only preload into " ARCH_NAME
-                     " programs (multi-arch installs come with the ports)";
-  }
-  return "";
-}
-
 TEST(Interpreters, PythonKeepsCounting) {
-  if (std::string why = WhyNotRunnable("/usr/bin/python3"); !why.empty()) GTEST_SKIP() << "SKIPPED LOUDLY: " << why;
+  if (std::string why = WhyCannotLaunch("/usr/bin/python3"); !why.empty()) GTEST_SKIP() << "SKIPPED LOUDLY: " << why;
   CheckpointKillRestart({"/usr/bin/python3", AppPath("counter.py"), "400", "0.005"}, 400, 50,
                         "python done ok");
 }
 
 TEST(Interpreters, JavaKeepsCounting) {
-  if (std::string why = WhyNotRunnable("/usr/bin/java"); !why.empty()) GTEST_SKIP() << "SKIPPED LOUDLY: " << why;
+  if (std::string why = WhyCannotLaunch("/usr/bin/java"); !why.empty()) GTEST_SKIP() << "SKIPPED LOUDLY: " << why;
   CheckpointKillRestart({"/usr/bin/java", "-Xmx256m", AppPath("Counter.java"), "600", "5"}, 600,
                         100, "java done ok");
 }

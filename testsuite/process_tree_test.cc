@@ -61,6 +61,9 @@ TEST(ProcessTree, MemorySharedAcrossForkStaysShared) {
 // bash, the producer, tr and sha256sum are restored with the pipes between them and
 // the bytes that were in them.
 TEST(ProcessTree, ShellPipelineCheckpointedMidStreamGivesTheSameHash) {
+  for (const char* tool : {"/bin/bash", "/usr/bin/tr", "/usr/bin/sha256sum"}) {
+    if (std::string why = WhyCannotLaunch(tool); !why.empty()) GTEST_SKIP() << "SKIPPED LOUDLY: " << why;
+  }
   Sandbox box;
   const std::string pipeline =
       ProbePath("counter") + " 3000 1 | tr 0-9 a-j | sha256sum";
@@ -87,8 +90,8 @@ TEST(ProcessTree, ShellPipelineCheckpointedMidStreamGivesTheSameHash) {
 // A fork/exec tree of make, shells, sleeps and compilers, checkpointed mid-build and
 // restarted, finishes the build and the program it built works.
 TEST(ProcessTree, ParallelMakeCompletesAfterRestart) {
-  if (access("/usr/bin/make", X_OK) != 0 || access("/usr/bin/gcc", X_OK) != 0) {
-    GTEST_SKIP() << "SKIPPED LOUDLY: make and gcc are needed (ci/setup installs build-essential)";
+  for (const char* tool : {"/usr/bin/make", "/bin/bash", "/usr/bin/gcc"}) {
+    if (std::string why = WhyCannotLaunch(tool); !why.empty()) GTEST_SKIP() << "SKIPPED LOUDLY: " << why;
   }
   Sandbox box;
   const std::string project = box.Path("project");

@@ -96,6 +96,17 @@ bool FileExists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
+std::string WhyCannotLaunch(const std::string& program) {
+  if (access(program.c_str(), X_OK) != 0) return program + " is not installed (ci/setup installs it)";
+  Output o = Sandbox().Run({ToolPath("dmtcp_launch"), "--join-coordinator", "--coord-port", "1",
+                            program, "--version"});
+  if (o.err.find("runtime is installed") != std::string::npos) {  // dmtcp_launch refused it
+    return program + " is not a " ARCH_NAME " program; this build can only preload into " ARCH_NAME
+                     " programs (multi-arch installs come with the ports)";
+  }
+  return "";
+}
+
 bool UnderEmulator() {
   // /proc/sys/kernel/arch is the kernel's own (QEMU does not emulate it).
   std::string kernel(absl::StripAsciiWhitespace(ReadFile("/proc/sys/kernel/arch")));

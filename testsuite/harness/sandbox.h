@@ -92,6 +92,10 @@ class Sandbox {
   std::vector<pid_t> spawned_;
 };
 
+// Why dmtcp_launch of this build cannot run `program` (installed programs are the
+// host's, x86_64; an ARM build cannot preload into them), or "" if it can.
+std::string WhyCannotLaunch(const std::string& program);
+
 // True when this test runs under QEMU user mode (an ARM build on an x86_64 kernel).
 // There the emulator, not the kernel, restarts interrupted system calls, and it lets
 // nanosleep and poll fail with EINTR after any handler: our rewind cannot apply.
