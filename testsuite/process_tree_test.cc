@@ -57,6 +57,36 @@ TEST(ProcessTree, MemorySharedAcrossForkStaysShared) {
   EXPECT_NE(out.find("shared ok"), std::string::npos) << out;
 }
 
+// Connected sockets between processes of the computation (a socketpair of each kind, a
+// TCP connection on the loopback) come back connected, with the bytes that were
+// queued in them; a listening socket listens again.
+class Sockets : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Sockets, MessagesContinueWithoutGapOrDuplicate) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("sockets"), GetParam(), "go"}, "sockets");
+  ASSERT_TRUE(box.WaitForLine("sockets", "ready")) << ReadFile(box.Path("sockets.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  usleep(100 * 1000);
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);  // two checkpoints, restart from the second
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("sockets.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("sockets ok"), std::string::npos) << out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, Sockets, ::testing::Values("unix-stream", "unix-dgram", "tcp"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) c = c == '-' ? '_' : c;
+                           return name;
+                         });
+
 // A shell pipeline checkpointed mid-stream gives the hash of an uninterrupted run:
 // bash, the producer, tr and sha256sum are restored with the pipes between them and
 // the bytes that were in them.

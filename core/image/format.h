@@ -60,6 +60,7 @@ enum img_tag {
   IMG_REC_PLUGIN = 4,
   IMG_REC_FAMILY = 5, /* struct img_family */
   IMG_REC_PIPE = 6,   /* struct img_pipe + the bytes in flight */
+  IMG_REC_SOCKET = 7, /* struct img_socket + its receive queue */
   IMG_REC_END = 15,
 };
 
@@ -102,6 +103,27 @@ struct img_pipe {
   uint32_t bytes;    /* bytes in flight that follow (read ends only) */
   uint32_t cloexec;
   uint32_t reserved;
+};
+
+/* IMG_REC_SOCKET: one socket descriptor. Connected sockets are paired up across all
+ * images by dmtcp_restart (AF_UNIX by the peer's inode, which sock_diag reports; TCP
+ * by their addresses) and recreated as connected pairs, each side refilled with what
+ * its receive queue held (copied with MSG_PEEK, not consumed). Listening sockets are
+ * bound and listening again at their address. The receive queue follows the struct:
+ * the bytes of a stream socket; for datagram sockets each message as a 32-bit length
+ * and its bytes. */
+struct img_socket {
+  uint64_t inode;
+  uint64_t peer_inode; /* AF_UNIX: the connected peer's inode, 0 if none or unknown */
+  int32_t fd;
+  uint32_t flags;      /* open flags (O_NONBLOCK, ...) */
+  uint32_t cloexec;
+  int32_t family, type, protocol;
+  uint32_t listening;
+  uint32_t local_len, peer_len; /* lengths of the addresses below, 0 if none */
+  uint32_t bytes;      /* receive-queue bytes that follow */
+  uint32_t reserved[2];
+  unsigned char local[128], peer[128]; /* struct sockaddr_storage contents */
 };
 
 /* IMG_REC_THREAD: where each thread resumes. Everything else about a thread lives in
@@ -162,5 +184,23 @@ struct img_footer {
   uint64_t file_size;
   char magic[8]; /* IMG_END_MAGIC */
 };
+
+/* The same layout on every arch: a 64-bit dmtcp_restart reads 32-bit images. */
+#ifdef __cplusplus
+#define IMG_STATIC_ASSERT static_assert
+#else
+#define IMG_STATIC_ASSERT _Static_assert
+#endif
+IMG_STATIC_ASSERT(sizeof(struct img_header) == 272, "img_header layout");
+IMG_STATIC_ASSERT(sizeof(struct img_record) == 24, "img_record layout");
+IMG_STATIC_ASSERT(sizeof(struct img_process) == 9312, "img_process layout");
+IMG_STATIC_ASSERT(sizeof(struct img_family) == 32, "img_family layout");
+IMG_STATIC_ASSERT(sizeof(struct img_pipe) == 32, "img_pipe layout");
+IMG_STATIC_ASSERT(sizeof(struct img_socket) == 320, "img_socket layout");
+IMG_STATIC_ASSERT(sizeof(struct img_thread) == 48, "img_thread layout");
+IMG_STATIC_ASSERT(sizeof(struct img_area) == 56, "img_area layout");
+IMG_STATIC_ASSERT(sizeof(struct img_chunk) == 32, "img_chunk layout");
+IMG_STATIC_ASSERT(sizeof(struct img_stats) == 48, "img_stats layout");
+IMG_STATIC_ASSERT(sizeof(struct img_footer) == 16, "img_footer layout");
 
 #endif /* CORE_IMAGE_FORMAT_H */

@@ -191,6 +191,18 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         idx.pipes.push_back(std::move(p));
         break;
       }
+      case IMG_REC_SOCKET: {
+        SocketInfo so;
+        if (rec.length < sizeof so.socket) return Corrupted(path, "bad socket record", rec_offset);
+        memcpy(&so.socket, payload.data(), sizeof so.socket);
+        if (so.socket.bytes != rec.length - sizeof so.socket || so.socket.fd < 0 ||
+            so.socket.local_len > sizeof so.socket.local || so.socket.peer_len > sizeof so.socket.peer) {
+          return Corrupted(path, "bad socket record", rec_offset);
+        }
+        so.queue.assign(payload.data() + sizeof so.socket, so.socket.bytes);
+        idx.sockets.push_back(std::move(so));
+        break;
+      }
       case IMG_REC_THREAD: {
         if (rec.length != sizeof(struct img_thread)) return Corrupted(path, "bad thread record", rec_offset);
         struct img_thread t;

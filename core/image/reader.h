@@ -34,6 +34,11 @@ struct PipeInfo {
   std::string in_flight;  // bytes in the pipe (read ends only)
 };
 
+struct SocketInfo {
+  struct img_socket socket;
+  std::string queue;  // its receive queue (for datagrams: 32-bit length, bytes, ...)
+};
+
 struct ImageIndex {
   std::string path;
   uint64_t file_size = 0;
@@ -42,6 +47,7 @@ struct ImageIndex {
   bool has_family = false;  // images from before process trees lack it
   struct img_family family;
   std::vector<PipeInfo> pipes;
+  std::vector<SocketInfo> sockets;
   std::vector<struct img_thread> threads;
   std::vector<AreaInfo> areas;
   struct img_stats stats;

@@ -66,6 +66,7 @@ void HandlePhase(const CoordMessage& m) {
       }
       ScanFds();
       RunHooks(Event::kPreCheckpoint);
+      WarnUnsavedFds();
       static CheckpointResult result;  // large; the checkpoint thread's stack is not
       if (TakeCheckpoint(number, dir, &result) == CheckpointOutcome::kRestarted) {
         g_suspended = false;

@@ -110,6 +110,14 @@ int MoveFd(int fd, const FdEntry& entry) {
   return 0;
 }
 
+void WarnUnsavedFds() {
+  for (int i = 0; i < FdCount(); i++) {
+    const FdEntry& e = g_fds[i];
+    if (e.claimed) continue;
+    Warn("checkpoint: fd %d (%s) cannot be restored: this kind is not supported yet", e.fd, e.path);
+  }
+}
+
 void WarnUnrestoredFds() {
   for (int i = 0; i < FdCount(); i++) {
     const FdEntry& e = g_fds[i];

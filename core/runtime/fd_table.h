@@ -17,6 +17,7 @@ struct FdEntry {
   int cloexec;
   long long pos;
   unsigned long long inode;  // for pipes and sockets: "pipe:[inode]"
+  int claimed;       // set at checkpoint by the plugin that saves it
   int restored;      // set by the plugin that brought it back
   char path[IMG_PATH_MAX];   // readlink of /proc/self/fd/N
 };
@@ -26,6 +27,10 @@ struct FdEntry {
 void ScanFds();
 int FdCount();
 FdEntry* FdAt(int i);
+
+// After the plugins' checkpoint hooks: one warning per descriptor no plugin saved, so
+// the user knows at checkpoint time what a restart will not bring back.
+void WarnUnsavedFds();
 
 // After the plugins' restart hooks: one warning per descriptor left unrestored
 // (stdin, stdout and stderr of a kind not restorable are dmtcp_restart's own).

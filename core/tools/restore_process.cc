@@ -12,11 +12,11 @@
 #include <cstring>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "core/common/exit_codes.h"
 #include "core/common/fds.h"
 #include "core/image/arch_names.h"
+#include "core/tools/descriptor_broker.h"
 #include "core/tools/tool_paths.h"
 
 namespace dmtcp {
@@ -114,47 +114,6 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
   _exit(FailRc());
 }
 
-// One kernel pipe per pipe of the computation, refilled, and its ends handed to each
-// process that held them. Pipes on stdin/stdout/stderr whose other end was outside
-// the computation are left out: those descriptors stay dmtcp_restart's own.
-absl::Status SharePipes(std::vector<ProcessToRestore>& procs) {
-  struct Shared {
-    int fds[2] = {-1, -1};
-    uint32_t capacity = 0;
-    const std::string* in_flight = nullptr;
-    bool has_reader = false, has_writer = false;
-  };
-  absl::flat_hash_map<uint64_t, Shared> pipes;
-  for (const ProcessToRestore& p : procs) {
-    for (const img::PipeInfo& info : p.image->pipes) {
-      Shared& s = pipes[info.pipe.inode];
-      const bool reader = (info.pipe.flags & O_ACCMODE) == O_RDONLY;
-      s.has_reader |= reader;
-      s.has_writer |= !reader;
-      if (info.pipe.capacity > s.capacity) s.capacity = info.pipe.capacity;
-      if (reader && s.in_flight == nullptr) s.in_flight = &info.in_flight;
-    }
-  }
-  for (auto& [inode, s] : pipes) {
-    if (pipe2(s.fds, O_CLOEXEC) != 0) return absl::InternalError(strerror(errno));
-    if (s.capacity > 0) fcntl(s.fds[1], F_SETPIPE_SZ, s.capacity);
-    if (s.in_flight != nullptr && !s.in_flight->empty() &&
-        write(s.fds[1], s.in_flight->data(), s.in_flight->size()) !=
-            static_cast<ssize_t>(s.in_flight->size())) {
-      return absl::InternalError("cannot put back the bytes a pipe held");
-    }
-  }
-  for (ProcessToRestore& p : procs) {
-    for (const img::PipeInfo& info : p.image->pipes) {
-      const Shared& s = pipes[info.pipe.inode];
-      if (info.pipe.fd <= 2 && !(s.has_reader && s.has_writer)) continue;
-      const bool reader = (info.pipe.flags & O_ACCMODE) == O_RDONLY;
-      p.give.emplace_back(reader ? s.fds[0] : s.fds[1], info.pipe.fd);
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
@@ -204,7 +163,7 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
       }
     }
   }
-  absl::Status shared = SharePipes(procs);
+  absl::Status shared = ShareDescriptors(procs);
   if (!shared.ok()) return shared;
   return procs;
 }

@@ -131,6 +131,9 @@ Sandbox::Sandbox(std::vector<std::string> coordinator_args) {
   const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
   dir_ = absl::StrCat(TempRoot(), "/", info ? info->test_suite_name() : "test", ".",
                       info ? info->name() : "x", ".", getpid(), ".", counter++);
+  for (size_t i = TempRoot().size() + 1; i < dir_.size(); i++) {
+    if (dir_[i] == '/') dir_[i] = '_';  // parameterized tests have "/" in their names
+  }
   mkdir(dir_.c_str(), 0755);
   const std::string port_file = Path("coordinator.port");
   std::vector<std::string> argv = {ToolPath("dmtcp_coordinator"), "--port", "0",

@@ -58,8 +58,15 @@ void Restore(FdEntry* e) {
 }
 
 void OnEvent(Event event) {
-  if (event != Event::kRestart) return;
-  for (int i = 0; i < FdCount(); i++) Restore(FdAt(i));
+  if (event == Event::kPreCheckpoint) {
+    for (int i = 0; i < FdCount(); i++) {
+      FdEntry* e = FdAt(i);
+      e->claimed |= e->kind == FdKind::kFile || e->kind == FdKind::kDirectory ||
+                    e->kind == FdKind::kDevice || e->kind == FdKind::kTerminal;
+    }
+  } else if (event == Event::kRestart) {
+    for (int i = 0; i < FdCount(); i++) Restore(FdAt(i));
+  }
 }
 
 }  // namespace

@@ -91,6 +91,7 @@ void Save() {
   for (int i = 0; i < FdCount() && g_count < kMaxPipeFds; i++) {
     const FdEntry* e = FdAt(i);
     if (e->kind != FdKind::kPipe) continue;
+    FdAt(i)->claimed = 1;
     SavedPipeFd* s = &g_fds[g_count];
     memset(s, 0, sizeof *s);
     s->record.inode = e->inode;

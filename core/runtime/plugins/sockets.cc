@@ -1,0 +1,209 @@
+// Plugin: sockets. At checkpoint each socket descriptor is described (family, type,
+// addresses, listening or not, for AF_UNIX the peer's inode from sock_diag) and its
+// receive queue copied without being consumed (MSG_PEEK; datagrams one by one with
+// SO_PEEK_OFF). dmtcp_restart pairs connected sockets across the computation and
+// recreates them, listening sockets at their address, and puts the queued bytes back
+// (core/tools/descriptor_broker.cc). After the restart only the flags remain to set.
+//
+// A connection to a peer outside the computation cannot be restored: the checkpoint
+// says so, and after a restart the program finds it closed (end of file), not wrong.
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/sockios.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "core/common/raw_syscalls.h"
+#include "core/runtime/fd_table.h"
+#include "core/runtime/hooks.h"
+#include "core/runtime/log.h"
+
+namespace rt {
+namespace {
+
+constexpr int kMaxSockets = 512;
+
+struct SavedSocket {
+  struct img_socket record;
+  uint64_t data_offset;
+};
+
+SavedSocket g_sockets[kMaxSockets];
+int g_count;
+char* g_data;  // mmap'd, grown by copying; part of the image
+size_t g_data_size, g_data_used;
+
+char* Reserve(size_t n) {
+  if (g_data_used + n > g_data_size) {
+    size_t size = g_data_size ? g_data_size : (1u << 20);
+    while (size < g_data_used + n) size *= 2;
+    void* p = sys::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (sys::failed(p)) return nullptr;
+    if (g_data) {
+      memcpy(p, g_data, g_data_used);
+      sys::munmap(g_data, g_data_size);
+    }
+    g_data = static_cast<char*>(p);
+    g_data_size = size;
+  }
+  char* at = g_data + g_data_used;
+  g_data_used += n;
+  return at;
+}
+
+long SockOpt(int fd, int level, int name, void* value, unsigned* len, bool set) {
+  return set ? arch_syscall5(__NR_setsockopt, fd, level, name, (long)value, *len)
+             : arch_syscall5(__NR_getsockopt, fd, level, name, (long)value, (long)len);
+}
+
+long Recv(int fd, void* buf, size_t len, int flags) {
+  return arch_syscall6(__NR_recvfrom, fd, (long)buf, (long)len, flags, 0, 0);
+}
+
+// The inode of an AF_UNIX socket's connected peer, from sock_diag; 0 if none.
+uint64_t UnixPeerInode(uint64_t inode) {
+  long nl = sys::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (nl < 0) return 0;
+  struct {
+    struct nlmsghdr h;
+    struct unix_diag_req r;
+  } req;
+  memset(&req, 0, sizeof req);
+  req.h.nlmsg_len = sizeof req;
+  req.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  req.h.nlmsg_flags = NLM_F_REQUEST;
+  req.r.sdiag_family = AF_UNIX;
+  req.r.udiag_states = ~0u;
+  req.r.udiag_ino = (unsigned)inode;
+  req.r.udiag_show = UDIAG_SHOW_PEER;
+  req.r.udiag_cookie[0] = req.r.udiag_cookie[1] = ~0u;  // no cookie: match by inode
+  uint64_t peer = 0;
+  if (arch_syscall6(__NR_sendto, nl, (long)&req, sizeof req, 0, 0, 0) == (long)sizeof req) {
+    alignas(8) char buf[1024];
+    long n = Recv((int)nl, buf, sizeof buf, 0);
+    for (auto* h = reinterpret_cast<struct nlmsghdr*>(buf); n > 0 && NLMSG_OK(h, (unsigned)n);
+         h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY) break;
+      auto* msg = static_cast<struct unix_diag_msg*>(NLMSG_DATA(h));
+      int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof *msg));
+      for (auto* a = reinterpret_cast<struct rtattr*>(msg + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type == UNIX_DIAG_PEER) peer = *static_cast<uint32_t*>(RTA_DATA(a));
+      }
+    }
+  }
+  sys::close((int)nl);
+  return peer;
+}
+
+// Copies the receive queue without consuming it; returns the encoded byte count.
+uint32_t CopyReceiveQueue(int fd, int type, uint64_t* offset) {
+  *offset = g_data_used;
+  if (type == SOCK_STREAM) {
+    int queued = 0;
+    if (arch_syscall3(__NR_ioctl, fd, SIOCINQ, (long)&queued) < 0 || queued <= 0) return 0;
+    char* at = Reserve((size_t)queued);
+    long n = at ? Recv(fd, at, (size_t)queued, MSG_PEEK | MSG_DONTWAIT) : -ENOMEM;
+    g_data_used = (size_t)*offset + (n > 0 ? (size_t)n : 0);
+    return n > 0 ? (uint32_t)n : 0;
+  }
+  // Datagrams: peek them one after another by moving the peek offset.
+  int off = 0;
+  unsigned len = sizeof off;
+  if (SockOpt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, &len, true) < 0) return 0;
+  static char message[65536 + 4];
+  uint32_t total = 0;
+  for (;;) {
+    long n = Recv(fd, message + 4, 65536, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0) break;
+    uint32_t m = (uint32_t)n;
+    memcpy(message, &m, 4);
+    char* at = Reserve(4 + m);
+    if (at == nullptr) break;
+    memcpy(at, message, 4 + m);
+    total += 4 + m;
+    if (n == 0) break;  // an empty datagram does not move the offset
+  }
+  off = -1;
+  SockOpt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, &len, true);
+  return total;
+}
+
+void Describe(const FdEntry& e, SavedSocket* s) {
+  struct img_socket& r = s->record;
+  memset(&r, 0, sizeof r);
+  r.inode = e.inode;
+  r.fd = e.fd;
+  r.flags = (uint32_t)e.flags;
+  r.cloexec = (uint32_t)e.cloexec;
+  unsigned len = sizeof r.family;
+  SockOpt(e.fd, SOL_SOCKET, SO_DOMAIN, &r.family, &len, false);
+  len = sizeof r.type;
+  SockOpt(e.fd, SOL_SOCKET, SO_TYPE, &r.type, &len, false);
+  len = sizeof r.protocol;
+  SockOpt(e.fd, SOL_SOCKET, SO_PROTOCOL, &r.protocol, &len, false);
+  int accepting = 0;
+  len = sizeof accepting;
+  SockOpt(e.fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len, false);
+  r.listening = accepting != 0;
+  unsigned alen = sizeof r.local;
+  if (arch_syscall3(__NR_getsockname, e.fd, (long)r.local, (long)&alen) == 0) r.local_len = alen;
+  alen = sizeof r.peer;
+  if (arch_syscall3(__NR_getpeername, e.fd, (long)r.peer, (long)&alen) == 0) r.peer_len = alen;
+  if (r.family == AF_UNIX) r.peer_inode = UnixPeerInode(r.inode);
+  if (!r.listening) r.bytes = CopyReceiveQueue(e.fd, r.type, &s->data_offset);
+}
+
+void Save() {
+  g_count = 0;
+  g_data_used = 0;
+  for (int i = 0; i < FdCount() && g_count < kMaxSockets; i++) {
+    FdEntry* e = FdAt(i);
+    if (e->kind != FdKind::kSocket) continue;
+    Describe(*e, &g_sockets[g_count++]);
+    e->claimed = 1;
+  }
+}
+
+int WriteRecords(img::ImageWriter* writer) {
+  for (int i = 0; i < g_count; i++) {
+    const SavedSocket& s = g_sockets[i];
+    int rc = writer->WriteRecord2(IMG_REC_SOCKET, &s.record, sizeof s.record,
+                                  g_data + (s.record.bytes ? s.data_offset : 0), s.record.bytes);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+void Restore() {
+  for (int i = 0; i < FdCount(); i++) {
+    FdEntry* e = FdAt(i);
+    if (e->kind != FdKind::kSocket) continue;
+    struct statx st;
+    long rc = arch_syscall5(__NR_statx, e->fd, (long)"", AT_EMPTY_PATH, STATX_TYPE, (long)&st);
+    if (rc != 0 || !S_ISSOCK(st.stx_mode)) continue;
+    sys::fcntl(e->fd, F_SETFL, e->flags & (O_NONBLOCK | O_ASYNC));
+    sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
+    e->restored = 1;
+  }
+}
+
+void OnEvent(Event event) {
+  if (event == Event::kPreCheckpoint) {
+    Save();
+  } else if (event == Event::kRestart) {
+    Restore();
+  }
+}
+
+}  // namespace
+
+RUNTIME_PLUGIN(sockets, OnEvent, WriteRecords)
+
+}  // namespace rt

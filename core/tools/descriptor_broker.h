@@ -1,0 +1,19 @@
+// descriptor_broker.h - kernel objects several restored processes share (pipes,
+// sockets), recreated once by dmtcp_restart before any process starts, refilled with
+// the bytes they held, and handed to each process at its old descriptor numbers.
+#ifndef CORE_TOOLS_DESCRIPTOR_BROKER_H
+#define CORE_TOOLS_DESCRIPTOR_BROKER_H
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/tools/restore_process.h"
+
+namespace dmtcp {
+
+// Appends to each process's `give` list the pipes and sockets its image recorded.
+absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs);
+
+}  // namespace dmtcp
+
+#endif  // CORE_TOOLS_DESCRIPTOR_BROKER_H
