@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "arch/arch.h"
 
@@ -128,6 +129,10 @@ inline long connect(int fd, const void* addr, unsigned len) {
 // (32-bit ports are built with 32-bit time_t).
 inline long clock_gettime(int clock, struct timespec* ts) {
   return arch_syscall2(__NR_clock_gettime, clock, (long)ts);
+}
+inline long sleep_ms(long ms) {
+  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+  return arch_syscall4(__NR_clock_nanosleep, CLOCK_MONOTONIC, 0, (long)&t, 0);
 }
 [[noreturn]] inline void exit_group(int code) {
   for (;;) arch_syscall1(__NR_exit_group, code);

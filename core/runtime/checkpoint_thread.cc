@@ -51,6 +51,12 @@ void HandlePhase(const CoordMessage& m) {
     case PHASE_SUSPEND: {
       WaitUntilEnabled();
       g_suspended = SuspendThreads() == 0;
+      if (g_suspended) {
+        // The coordinator moves on to saving only when every process answered: by
+        // then no byte is left in flight between them.
+        ScanFds();
+        RunHooks(Event::kDrain);
+      }
       ReplyDone(number, phase, g_suspended ? 0 : EAGAIN,
                 g_suspended ? "" : "error=some threads did not stop\n");
       return;

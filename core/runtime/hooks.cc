@@ -15,7 +15,7 @@ void RegisterPlugin(const Plugin* plugin) {
 
 void RunHooks(Event event) {
   // Restore in registration order, save in reverse, like constructors and destructors.
-  if (event == Event::kPreCheckpoint) {
+  if (event == Event::kPreCheckpoint || event == Event::kDrain) {
     for (int i = g_plugin_count - 1; i >= 0; i--) g_plugins[i]->on_event(event);
   } else {
     for (int i = 0; i < g_plugin_count; i++) g_plugins[i]->on_event(event);

@@ -12,7 +12,9 @@
 namespace rt {
 
 enum class Event {
-  kPreCheckpoint,  // threads are frozen; save state that memory alone does not hold
+  kDrain,          // this process's threads are frozen; others may still be stopping:
+                   // let data it already sent reach its peers before anyone saves
+  kPreCheckpoint,  // every process is frozen; save state that memory alone does not hold
   kResume,         // the same process continues after writing its image
   kRestart,        // a restored process, before its threads run again
 };

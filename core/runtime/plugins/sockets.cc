@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/fd_table.h"
@@ -194,8 +195,36 @@ void Restore() {
   }
 }
 
+// TCP keeps sent bytes in the sender's queue until the peer acknowledges them; on the
+// loopback that is a matter of microseconds. Waiting for every queue to empty before
+// answering the suspend barrier means the peers' receive queues, copied next, hold
+// everything.
+void WaitForOutgoingData() {
+  for (int i = 0; i < FdCount(); i++) {
+    const FdEntry* e = FdAt(i);
+    if (e->kind != FdKind::kSocket) continue;
+    int protocol = 0;
+    unsigned len = sizeof protocol;
+    if (SockOpt(e->fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len, false) < 0 ||
+        protocol != IPPROTO_TCP) {
+      continue;
+    }
+    int pending = 0;
+    for (int tries = 0; tries < 1000; tries++) {
+      if (arch_syscall3(__NR_ioctl, e->fd, SIOCOUTQ, (long)&pending) < 0 || pending == 0) break;
+      sys::sleep_ms(1);
+    }
+    if (pending > 0) {
+      Warn("checkpoint: %d bytes sent on fd %d are not acknowledged by its peer and may be lost",
+           pending, e->fd);
+    }
+  }
+}
+
 void OnEvent(Event event) {
-  if (event == Event::kPreCheckpoint) {
+  if (event == Event::kDrain) {
+    WaitForOutgoingData();
+  } else if (event == Event::kPreCheckpoint) {
     Save();
   } else if (event == Event::kRestart) {
     Restore();
