@@ -63,6 +63,10 @@ TEST(ProcessTree, MemorySharedAcrossForkStaysShared) {
 class Sockets : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Sockets, MessagesContinueWithoutGapOrDuplicate) {
+  if (UnderEmulator() && std::string(GetParam()) == "unix-dgram") {
+    GTEST_SKIP() << "SKIPPED LOUDLY: QEMU user mode has no SO_PEEK_OFF, so queued datagrams "
+                    "cannot be copied without consuming them";
+  }
   Sandbox box;
   const pid_t pid = box.Launch({ProbePath("sockets"), GetParam(), "go"}, "sockets");
   ASSERT_TRUE(box.WaitForLine("sockets", "ready")) << ReadFile(box.Path("sockets.err"));

@@ -38,6 +38,27 @@ struct SavedSocket {
 
 SavedSocket g_sockets[kMaxSockets];
 int g_count;
+
+// Socket pairs this process made (kept across fork with the rest of our memory):
+// where sock_diag is missing (QEMU user mode emulates no NETLINK_SOCK_DIAG), the only
+// way to know the two ends of a socketpair belong together.
+constexpr int kMaxPairs = 256;
+uint64_t g_pairs[kMaxPairs][2];
+int g_pair_count;
+
+uint64_t Inode(int fd) {
+  struct statx st;
+  long rc = arch_syscall5(__NR_statx, fd, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&st);
+  return rc == 0 ? st.stx_ino : 0;
+}
+
+uint64_t PairedWith(uint64_t inode) {
+  for (int i = 0; i < g_pair_count; i++) {
+    if (g_pairs[i][0] == inode) return g_pairs[i][1];
+    if (g_pairs[i][1] == inode) return g_pairs[i][0];
+  }
+  return 0;
+}
 char* g_data;  // mmap'd, grown by copying; part of the image
 size_t g_data_size, g_data_used;
 
@@ -117,7 +138,14 @@ uint32_t CopyReceiveQueue(int fd, int type, uint64_t* offset) {
   // Datagrams: peek them one after another by moving the peek offset.
   int off = 0;
   unsigned len = sizeof off;
-  if (SockOpt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, &len, true) < 0) return 0;
+  if (SockOpt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, &len, true) < 0) {
+    int next = 0;
+    if (arch_syscall3(__NR_ioctl, fd, SIOCINQ, (long)&next) == 0 && next > 0) {
+      Warn("checkpoint: datagrams queued on fd %d cannot be saved without SO_PEEK_OFF (missing "
+           "under QEMU user mode); a restart will not have them", fd);
+    }
+    return 0;
+  }
   static char message[65536 + 4];
   uint32_t total = 0;
   for (;;) {
@@ -157,7 +185,10 @@ void Describe(const FdEntry& e, SavedSocket* s) {
   if (arch_syscall3(__NR_getsockname, e.fd, (long)r.local, (long)&alen) == 0) r.local_len = alen;
   alen = sizeof r.peer;
   if (arch_syscall3(__NR_getpeername, e.fd, (long)r.peer, (long)&alen) == 0) r.peer_len = alen;
-  if (r.family == AF_UNIX) r.peer_inode = UnixPeerInode(r.inode);
+  if (r.family == AF_UNIX) {
+    r.peer_inode = UnixPeerInode(r.inode);
+    if (r.peer_inode == 0) r.peer_inode = PairedWith(r.inode);
+  }
   if (!r.listening) r.bytes = CopyReceiveQueue(e.fd, r.type, &s->data_offset);
 }
 
@@ -235,4 +266,22 @@ void OnEvent(Event event) {
 
 RUNTIME_PLUGIN(sockets, OnEvent, WriteRecords)
 
+void NoteSocketPair(const int fds[2]) {
+  if (g_pair_count >= kMaxPairs) return;
+  g_pairs[g_pair_count][0] = Inode(fds[0]);
+  g_pairs[g_pair_count][1] = Inode(fds[1]);
+  g_pair_count++;
+}
+
 }  // namespace rt
+
+extern "C" __attribute__((visibility("default"))) int socketpair(int domain, int type, int protocol,
+                                                                  int fds[2]) {
+  long rc = arch_syscall4(__NR_socketpair, domain, type, protocol, (long)fds);
+  if (rc < 0) {
+    errno = (int)-rc;
+    return -1;
+  }
+  if (domain == AF_UNIX) rt::NoteSocketPair(fds);
+  return 0;
+}
