@@ -150,5 +150,15 @@ TEST(CheckpointBasics, ThreadsComingAndGoingDuringCheckpoints) {
   EXPECT_NE(out.find("churn ok"), std::string::npos) << out;
 }
 
+// The FP/SIMD registers of this CPU (x86 xmm, aarch64 v0-v31, armv7 d0-d31) hold
+// distinct values across the checkpoint and come back from the signal frame.
+TEST(CheckpointBasics, FloatingPointAndSimdRegistersSurvive) {
+  Sandbox box;
+  Exit e = box.CheckpointKillRestart({ProbePath("fpregs"), "go"}, "fpregs");
+  const std::string out = ReadFile(box.Path("fpregs.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("fpregs ok"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace dmtcp_test
