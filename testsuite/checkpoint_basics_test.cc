@@ -150,6 +150,15 @@ TEST(CheckpointBasics, ThreadsComingAndGoingDuringCheckpoints) {
   EXPECT_NE(out.find("churn ok"), std::string::npos) << out;
 }
 
+// eventfd, timerfd, signalfd, epoll and alarm() keep their state across the restart.
+TEST(CheckpointBasics, EventDescriptorsAndTimersKeepTheirState) {
+  Sandbox box;
+  Exit e = box.CheckpointKillRestart({ProbePath("events"), "go"}, "events");
+  const std::string out = ReadFile(box.Path("events.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("events ok"), std::string::npos) << out;
+}
+
 // The FP/SIMD registers of this CPU (x86 xmm, aarch64 v0-v31, armv7 d0-d31) hold
 // distinct values across the checkpoint and come back from the signal frame.
 TEST(CheckpointBasics, FloatingPointAndSimdRegistersSurvive) {

@@ -14,7 +14,8 @@
  * Integers are in the writer's byte order; an image is only restarted on its own arch
  * (the header says which). Every part carries a checksum (img_checksum): the header
  * and each chunk header over their own bytes, each record over its header fields and
- * payload, each chunk over its uncompressed data. Bytes of an area not covered by a chunk are
+ * payload, each chunk over its uncompressed data (and a compressed one over its
+ * stored bytes as well). Bytes of an area not covered by a chunk are
  * zero (pages that held only zeros are never stored).
  */
 #ifndef CORE_IMAGE_FORMAT_H
@@ -170,6 +171,9 @@ struct img_chunk {
   uint32_t header_check; /* low 32 bits of img_checksum of the fields around it */
   uint64_t offset;     /* from the area's start */
   uint64_t raw_check;  /* img_checksum of the decoded bytes */
+  uint64_t stored_check; /* compressed chunks: img_checksum of the stored bytes too, so
+                          * that no bit of them, not even deflate's padding, goes
+                          * unchecked; 0 for chunks stored raw */
 };
 
 /* IMG_REC_END payload. */
@@ -199,7 +203,7 @@ IMG_STATIC_ASSERT(sizeof(struct img_pipe) == 32, "img_pipe layout");
 IMG_STATIC_ASSERT(sizeof(struct img_socket) == 320, "img_socket layout");
 IMG_STATIC_ASSERT(sizeof(struct img_thread) == 48, "img_thread layout");
 IMG_STATIC_ASSERT(sizeof(struct img_area) == 56, "img_area layout");
-IMG_STATIC_ASSERT(sizeof(struct img_chunk) == 32, "img_chunk layout");
+IMG_STATIC_ASSERT(sizeof(struct img_chunk) == 40, "img_chunk layout");
 IMG_STATIC_ASSERT(sizeof(struct img_stats) == 48, "img_stats layout");
 IMG_STATIC_ASSERT(sizeof(struct img_footer) == 16, "img_footer layout");
 

@@ -261,6 +261,11 @@ absl::Status ChunkDecoder::Decode(const ChunkRef& chunk, char* out) {
     stored_.resize(h.stored_len);
     absl::Status s = ReadAt(fd_, stored_.data(), h.stored_len, chunk.data_offset, "image");
     if (!s.ok()) return s;
+    if (img_checksum(stored_.data(), h.stored_len, 0) != h.stored_check) {
+      return absl::DataLossError(absl::StrFormat(
+          "the image is corrupted: checksum mismatch in the compressed data at byte %d",
+          chunk.data_offset));
+    }
     if (zstream_ == nullptr) {
       auto* z = new z_stream();
       if (inflateInit2(z, -15) != Z_OK) {

@@ -189,6 +189,7 @@ int ImageWriter::WriteChunk(uint64_t offset, const void* data, uint32_t len) {
     if (deflate(z, Z_FINISH) == Z_STREAM_END && z->total_out < len - len / 32) {
       chunk.codec = IMG_CODEC_DEFLATE;
       chunk.stored_len = (uint32_t)z->total_out;
+      chunk.stored_check = img_checksum(compressed_, chunk.stored_len, 0);
       stored = compressed_;
     }
   }

@@ -10,7 +10,11 @@ int g_plugin_count;
 }  // namespace
 
 void RegisterPlugin(const Plugin* plugin) {
-  if (g_plugin_count < kMaxPlugins) g_plugins[g_plugin_count++] = plugin;
+  if (g_plugin_count >= kMaxPlugins) return;
+  // Kept sorted by order; equal orders stay in registration order.
+  int i = g_plugin_count++;
+  for (; i > 0 && g_plugins[i - 1]->order > plugin->order; i--) g_plugins[i] = g_plugins[i - 1];
+  g_plugins[i] = plugin;
 }
 
 void RunHooks(Event event) {

@@ -25,6 +25,8 @@ struct Plugin {
   // Optional: records for dmtcp_restart, which needs to know of resources shared
   // between processes (pipes) before any process is restored. Returns 0 or -errno.
   int (*write_records)(img::ImageWriter* writer);
+  // Restart hooks run in increasing order (checkpoint hooks in decreasing order).
+  int order;
 };
 
 // Called from a plugin's static initializer.
@@ -32,7 +34,8 @@ void RegisterPlugin(const Plugin* plugin);
 void RunHooks(Event event);
 int WritePluginRecords(img::ImageWriter* writer);
 
-// Declares and registers a plugin: RUNTIME_PLUGIN(files, OnFilesEvent[, WriteRecords]);
+// Declares and registers a plugin:
+//   RUNTIME_PLUGIN(files, OnFilesEvent[, WriteRecords[, order]]);
 #define RUNTIME_PLUGIN(name, ...)                                                  \
   static const ::rt::Plugin plugin_##name = {#name, __VA_ARGS__};                  \
   __attribute__((constructor)) static void register_plugin_##name() {             \
