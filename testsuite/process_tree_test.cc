@@ -13,10 +13,10 @@
 namespace dmtcp_test {
 namespace {
 
-// The restart script names exactly the images of the last checkpoint.
-Exit RestartByScript(Sandbox& box, const std::string& log) {
-  const pid_t pid = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, log);
-  return box.Wait(pid);
+// Restarts through the script the coordinator wrote: it names exactly the images of
+// the last checkpoint (a ckptdir may hold older ones of processes gone since).
+pid_t StartRestartScript(Sandbox& box) {
+  return StartRestartScript(box);
 }
 
 TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
@@ -30,7 +30,7 @@ TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
   kill(pid, SIGKILL);
   box.Wait(pid);
 
-  const pid_t restarted = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
+  const pid_t restarted = StartRestartScript(box);
   usleep(300 * 1000);
   WriteFile(box.Path("go"), "");
   Exit e = box.Wait(restarted);
@@ -48,7 +48,7 @@ TEST(ProcessTree, MemorySharedAcrossForkStaysShared) {
   ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
   kill(-pid, SIGKILL);
   box.Wait(pid);
-  const pid_t restarted = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
+  const pid_t restarted = StartRestartScript(box);
   usleep(300 * 1000);
   WriteFile(box.Path("go"), "");
   Exit e = box.Wait(restarted);
@@ -75,7 +75,7 @@ TEST_P(Sockets, MessagesContinueWithoutGapOrDuplicate) {
   ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);  // two checkpoints, restart from the second
   kill(-pid, SIGKILL);
   box.Wait(pid);
-  const pid_t restarted = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
+  const pid_t restarted = StartRestartScript(box);
   usleep(300 * 1000);
   WriteFile(box.Path("go"), "");
   Exit e = box.Wait(restarted);
@@ -114,7 +114,7 @@ TEST(ProcessTree, ShellPipelineCheckpointedMidStreamGivesTheSameHash) {
   box.Wait(pid);
   EXPECT_EQ(ReadFile(box.Path("pipeline.out")), "") << "the pipeline finished before the checkpoint";
 
-  Exit e = box.Wait(box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart"));
+  Exit e = box.Wait(StartRestartScript(box));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << ReadFile(box.Path("restart.err"))
                                        << list.out;
   EXPECT_EQ(ReadFile(box.Path("pipeline.out")), direct.out)
@@ -158,7 +158,7 @@ TEST(ProcessTree, ParallelMakeCompletesAfterRestart) {
   box.Wait(pid);
   ASSERT_FALSE(FileExists(project + "/prog")) << "the build finished before the checkpoint";
 
-  Exit e = box.Wait(box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart"));
+  Exit e = box.Wait(StartRestartScript(box));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << ReadFile(box.Path("restart.err"))
                                        << ReadFile(box.Path("make.err")) << list.out;
   Output run = box.Run({project + "/prog"});
