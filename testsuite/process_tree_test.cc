@@ -16,7 +16,7 @@ namespace {
 // Restarts through the script the coordinator wrote: it names exactly the images of
 // the last checkpoint (a ckptdir may hold older ones of processes gone since).
 pid_t StartRestartScript(Sandbox& box) {
-  return StartRestartScript(box);
+  return box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
 }
 
 TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
