@@ -13,6 +13,10 @@
 #define FD_RESTORE_PLAN 1019 /* dmtcp_restart -> restorer: the restore plan */
 #define FD_RESTORE_DATA 1018 /* dmtcp_restart -> restorer: decompressed chunks, in plan order */
 #define FD_RESTORE_IMAGE 1017 /* the image itself, for the restorer to read stored chunks */
-#define FD_RUNTIME_LOWEST 1017
+/* What a restored process had on stdin, stdout and stderr waits at these numbers until
+ * its runtime puts it in place, so that the restorer's own messages still go to
+ * dmtcp_restart's stderr. */
+#define FD_SAVED_STDIO 1014 /* 1014, 1015, 1016 for 0, 1, 2 */
+#define FD_RUNTIME_LOWEST 1014
 
 #endif /* CORE_COMMON_FDS_H */

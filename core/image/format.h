@@ -62,6 +62,7 @@ enum img_tag {
   IMG_REC_FAMILY = 5, /* struct img_family */
   IMG_REC_PIPE = 6,   /* struct img_pipe + the bytes in flight */
   IMG_REC_SOCKET = 7, /* struct img_socket + its receive queue */
+  IMG_REC_FILE = 8,   /* struct img_file + path */
   IMG_REC_END = 15,
 };
 
@@ -125,6 +126,25 @@ struct img_socket {
   uint32_t bytes;      /* receive-queue bytes that follow */
   uint32_t reserved[2];
   unsigned char local[128], peer[128]; /* struct sockaddr_storage contents */
+};
+
+/* IMG_REC_FILE: a descriptor of a file, directory or device. An open file description
+ * shared by several descriptors (dup, or inherited across fork) has one offset; it is
+ * reopened once by dmtcp_restart and handed to all of them. Within a process sharing
+ * is known exactly (kcmp); across processes, descriptors of the same file with the same
+ * flags and offset at checkpoint time are taken to share their description. */
+enum img_file_kind { IMG_FILE_REGULAR = 1, IMG_FILE_DIRECTORY = 2, IMG_FILE_DEVICE = 3,
+                     IMG_FILE_TERMINAL = 4 };
+
+struct img_file {
+  int32_t fd;
+  uint32_t flags;   /* open flags */
+  uint32_t cloexec;
+  uint32_t kind;    /* enum img_file_kind */
+  int64_t pos;
+  uint64_t dev, inode;
+  int32_t same_as;  /* a lower descriptor of this process with the same description, or -1 */
+  uint32_t path_len; /* path bytes that follow */
 };
 
 /* IMG_REC_THREAD: where each thread resumes. Everything else about a thread lives in
@@ -201,6 +221,7 @@ IMG_STATIC_ASSERT(sizeof(struct img_process) == 9312, "img_process layout");
 IMG_STATIC_ASSERT(sizeof(struct img_family) == 32, "img_family layout");
 IMG_STATIC_ASSERT(sizeof(struct img_pipe) == 32, "img_pipe layout");
 IMG_STATIC_ASSERT(sizeof(struct img_socket) == 320, "img_socket layout");
+IMG_STATIC_ASSERT(sizeof(struct img_file) == 48, "img_file layout");
 IMG_STATIC_ASSERT(sizeof(struct img_thread) == 48, "img_thread layout");
 IMG_STATIC_ASSERT(sizeof(struct img_area) == 56, "img_area layout");
 IMG_STATIC_ASSERT(sizeof(struct img_chunk) == 40, "img_chunk layout");

@@ -203,6 +203,17 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         idx.sockets.push_back(std::move(so));
         break;
       }
+      case IMG_REC_FILE: {
+        FileInfo f;
+        if (rec.length < sizeof f.file) return Corrupted(path, "bad file record", rec_offset);
+        memcpy(&f.file, payload.data(), sizeof f.file);
+        if (f.file.path_len != rec.length - sizeof f.file || f.file.fd < 0) {
+          return Corrupted(path, "bad file record", rec_offset);
+        }
+        f.path.assign(payload.data() + sizeof f.file, f.file.path_len);
+        idx.files.push_back(std::move(f));
+        break;
+      }
       case IMG_REC_THREAD: {
         if (rec.length != sizeof(struct img_thread)) return Corrupted(path, "bad thread record", rec_offset);
         struct img_thread t;

@@ -39,6 +39,11 @@ struct SocketInfo {
   std::string queue;  // its receive queue (for datagrams: 32-bit length, bytes, ...)
 };
 
+struct FileInfo {
+  struct img_file file;
+  std::string path;
+};
+
 struct ImageIndex {
   std::string path;
   uint64_t file_size = 0;
@@ -48,6 +53,7 @@ struct ImageIndex {
   struct img_family family;
   std::vector<PipeInfo> pipes;
   std::vector<SocketInfo> sockets;
+  std::vector<FileInfo> files;
   std::vector<struct img_thread> threads;
   std::vector<AreaInfo> areas;
   struct img_stats stats;

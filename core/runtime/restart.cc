@@ -73,6 +73,11 @@ void FinishRestart() {
   RestoreSignalDispositions();
   RestoreProcessState(g_process_state);
 
+  // stdin, stdout and stderr as they were (if dmtcp_restart could bring them back)
+  // replace the restorer's, which were dmtcp_restart's.
+  for (int fd = 0; fd <= 2; fd++) {
+    if (sys::dup3(FD_SAVED_STDIO + fd, fd, 0) >= 0) sys::close(FD_SAVED_STDIO + fd);
+  }
   char image[IMG_PATH_MAX];
   ReadRestartInfo(image, sizeof image);
   RunHooks(Event::kRestart);

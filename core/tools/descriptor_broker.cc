@@ -250,11 +250,73 @@ absl::Status ShareSockets(std::vector<ProcessToRestore>& procs) {
   return absl::OkStatus();
 }
 
+// ---- files ----
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// An open file description: the same file, flags and offset.
+struct DescriptionKey {
+  uint64_t dev, inode;
+  uint32_t flags;
+  int64_t pos;
+  bool operator==(const DescriptionKey& o) const {
+    return dev == o.dev && inode == o.inode && flags == o.flags && pos == o.pos;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const DescriptionKey& k) {
+    return H::combine(std::move(h), k.dev, k.inode, k.flags, k.pos);
+  }
+};
+
+// Each open file description once: descriptors that shared it within a process
+// (same_as) or across processes (same file, flags and offset) get the same one.
+absl::Status ShareFiles(std::vector<ProcessToRestore>& procs) {
+  absl::flat_hash_map<DescriptionKey, int> opened;  // description -> our descriptor (-1: failed)
+  for (ProcessToRestore& p : procs) {
+    absl::flat_hash_map<int, const img::FileInfo*> by_fd;
+    for (const img::FileInfo& f : p.image->files) by_fd[f.file.fd] = &f;
+    for (const img::FileInfo& f : p.image->files) {
+      // A terminal on 0-2 is the terminal dmtcp_restart runs in.
+      if (f.file.kind == IMG_FILE_TERMINAL && f.file.fd <= 2) continue;
+      const img::FileInfo* rep = f.file.same_as >= 0 && by_fd.contains(f.file.same_as)
+                                     ? by_fd[f.file.same_as]
+                                     : &f;
+      const DescriptionKey key{rep->file.dev, rep->file.inode, rep->file.flags & ~(uint32_t)O_CLOEXEC,
+                    rep->file.kind == IMG_FILE_REGULAR || rep->file.kind == IMG_FILE_DIRECTORY
+                        ? rep->file.pos : 0};
+      auto it = opened.find(key);
+      if (it == opened.end()) {
+        int fd = -1;
+        if (EndsWith(rep->path, " (deleted)")) {
+          Warn(absl::StrFormat("%s was deleted before the checkpoint; fd %d of %s is not restored",
+                               rep->path, f.file.fd, p.image->path));
+        } else {
+          const int flags = (int)(rep->file.flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC;
+          fd = open(rep->path.c_str(), flags);
+          if (fd < 0) {
+            Warn(absl::StrFormat("cannot reopen %s (%s); fd %d of %s is not restored", rep->path,
+                                 strerror(errno), f.file.fd, p.image->path));
+          } else if (key.pos > 0) {
+            lseek(fd, static_cast<off_t>(key.pos), SEEK_SET);
+          }
+        }
+        it = opened.emplace(key, fd).first;
+      }
+      if (it->second >= 0) p.give.emplace_back(it->second, f.file.fd);
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs) {
-  absl::Status s = SharePipes(procs);
-  return s.ok() ? ShareSockets(procs) : s;
+  absl::Status s = ShareFiles(procs);
+  if (s.ok()) s = SharePipes(procs);
+  if (s.ok()) s = ShareSockets(procs);
+  return s;
 }
 
 }  // namespace dmtcp

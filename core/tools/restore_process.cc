@@ -96,7 +96,8 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
   // Move every source above every target first, so no dup2 overwrites a source.
   std::vector<std::pair<int, int>> moved;
   for (const auto& [source, target] : p.give) {
-    moved.emplace_back(fcntl(source, F_DUPFD_CLOEXEC, FD_COORD + 1), target);
+    const int at = target <= 2 ? FD_SAVED_STDIO + target : target;  // see fds.h
+    moved.emplace_back(fcntl(source, F_DUPFD_CLOEXEC, FD_COORD + 1), at);
   }
   std::vector<bool> keep(FD_COORD + 1, false);
   for (const auto& [source, target] : moved) {
