@@ -92,6 +92,23 @@ INSTANTIATE_TEST_SUITE_P(Kinds, Sockets, ::testing::Values("unix-stream", "unix-
                            return name;
                          });
 
+// A FIFO between parent and child, with bytes in it, is reached again through its name.
+TEST(ProcessTree, FifoBetweenProcessesKeepsItsBytes) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("fifo"), "go"}, "fifo");
+  ASSERT_TRUE(box.WaitForLine("fifo", "ready")) << ReadFile(box.Path("fifo.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = StartRestartScript(box);
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("fifo.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("fifo ok"), std::string::npos) << out;
+}
+
 // An open file description shared by parent and child (and a dup in the parent) keeps
 // one offset after the restart: lines written in turns stay in order, none lost.
 TEST(ProcessTree, SharedOutputFileKeepsOneOffset) {

@@ -96,7 +96,9 @@ struct img_family {
  * unique on the host at that moment. Processes holding the read end also record the
  * bytes in flight (copied, not consumed), identical in each since every process of the
  * computation was stopped before any copied them. dmtcp_restart recreates each pipe
- * once, refills it, and hands every process its ends at their old numbers. */
+ * once, refills it, and hands every process its ends at their old numbers.
+ * A FIFO (a named pipe) is the same with its path, which follows the struct (before
+ * the bytes in flight): dmtcp_restart opens the path to get at the pipe again. */
 struct img_pipe {
   uint64_t inode;
   int32_t fd;
@@ -104,7 +106,7 @@ struct img_pipe {
   uint32_t capacity; /* F_GETPIPE_SZ */
   uint32_t bytes;    /* bytes in flight that follow (read ends only) */
   uint32_t cloexec;
-  uint32_t reserved;
+  uint32_t path_len; /* a FIFO's path, 0 for a pipe */
 };
 
 /* IMG_REC_SOCKET: one socket descriptor. Connected sockets are paired up across all

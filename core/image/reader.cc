@@ -184,10 +184,11 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         PipeInfo p;
         if (rec.length < sizeof p.pipe) return Corrupted(path, "bad pipe record", rec_offset);
         memcpy(&p.pipe, payload.data(), sizeof p.pipe);
-        if (p.pipe.bytes != rec.length - sizeof p.pipe || p.pipe.fd < 0) {
+        if ((uint64_t)p.pipe.bytes + p.pipe.path_len != rec.length - sizeof p.pipe || p.pipe.fd < 0) {
           return Corrupted(path, "bad pipe record", rec_offset);
         }
-        p.in_flight.assign(payload.data() + sizeof p.pipe, p.pipe.bytes);
+        p.path.assign(payload.data() + sizeof p.pipe, p.pipe.path_len);
+        p.in_flight.assign(payload.data() + sizeof p.pipe + p.pipe.path_len, p.pipe.bytes);
         idx.pipes.push_back(std::move(p));
         break;
       }

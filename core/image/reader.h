@@ -31,6 +31,7 @@ struct AreaInfo {
 
 struct PipeInfo {
   struct img_pipe pipe;
+  std::string path;       // a FIFO's, empty for a pipe
   std::string in_flight;  // bytes in the pipe (read ends only)
 };
 

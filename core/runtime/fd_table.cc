@@ -52,7 +52,7 @@ void ReadFdInfo(FdEntry* e) {
 FdKind Classify(const FdEntry& e, unsigned mode) {
   if (S_ISREG(mode)) return FdKind::kFile;
   if (S_ISDIR(mode)) return FdKind::kDirectory;
-  if (S_ISFIFO(mode) && StartsWith(e.path, "pipe:[")) return FdKind::kPipe;
+  if (S_ISFIFO(mode)) return StartsWith(e.path, "pipe:[") ? FdKind::kPipe : FdKind::kFifo;
   if (S_ISSOCK(mode)) return FdKind::kSocket;
   if (S_ISCHR(mode)) {
     return StartsWith(e.path, "/dev/pts/") || StartsWith(e.path, "/dev/tty") ||

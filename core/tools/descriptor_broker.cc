@@ -24,30 +24,46 @@ void Warn(const std::string& what) {
 
 // One kernel pipe per pipe of the computation, refilled, and its ends handed to each
 // process that held them. Pipes on stdin/stdout/stderr whose other end was outside
-// the computation are left out: those descriptors stay dmtcp_restart's own.
+// the computation are left out: those descriptors stay dmtcp_restart's own. A FIFO is
+// reached again through its path: opened O_RDWR by us (so no open blocks), refilled,
+// then opened once per descriptor with that descriptor's access mode.
 absl::Status SharePipes(std::vector<ProcessToRestore>& procs) {
   struct Shared {
-    int fds[2] = {-1, -1};
+    int fds[2] = {-1, -1};  // a pipe's ends; for a FIFO, fds[0] is our O_RDWR hold
     uint32_t capacity = 0;
     const std::string* in_flight = nullptr;
+    const std::string* fifo = nullptr;
     bool has_reader = false, has_writer = false;
   };
   absl::flat_hash_map<uint64_t, Shared> pipes;
   for (const ProcessToRestore& p : procs) {
     for (const img::PipeInfo& info : p.image->pipes) {
       Shared& s = pipes[info.pipe.inode];
-      const bool reader = (info.pipe.flags & O_ACCMODE) == O_RDONLY;
-      s.has_reader |= reader;
-      s.has_writer |= !reader;
+      const int mode = info.pipe.flags & O_ACCMODE;
+      s.has_reader |= mode != O_WRONLY;
+      s.has_writer |= mode != O_RDONLY;
       if (info.pipe.capacity > s.capacity) s.capacity = info.pipe.capacity;
-      if (reader && s.in_flight == nullptr) s.in_flight = &info.in_flight;
+      if (mode != O_WRONLY && s.in_flight == nullptr) s.in_flight = &info.in_flight;
+      if (!info.path.empty()) s.fifo = &info.path;
     }
   }
   for (auto& [inode, s] : pipes) {
-    if (pipe2(s.fds, O_CLOEXEC) != 0) return absl::InternalError(strerror(errno));
-    if (s.capacity > 0) fcntl(s.fds[1], F_SETPIPE_SZ, s.capacity);
+    int writer;
+    if (s.fifo != nullptr) {
+      s.fds[0] = open(s.fifo->c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+      if (s.fds[0] < 0) {
+        Warn(absl::StrFormat("cannot open the FIFO %s again (%s); its descriptors are not restored",
+                             *s.fifo, strerror(errno)));
+        continue;
+      }
+      writer = s.fds[0];
+    } else {
+      if (pipe2(s.fds, O_CLOEXEC) != 0) return absl::InternalError(strerror(errno));
+      writer = s.fds[1];
+    }
+    if (s.capacity > 0) fcntl(writer, F_SETPIPE_SZ, s.capacity);
     if (s.in_flight != nullptr && !s.in_flight->empty() &&
-        write(s.fds[1], s.in_flight->data(), s.in_flight->size()) !=
+        write(writer, s.in_flight->data(), s.in_flight->size()) !=
             static_cast<ssize_t>(s.in_flight->size())) {
       return absl::InternalError("cannot put back the bytes a pipe held");
     }
@@ -55,10 +71,22 @@ absl::Status SharePipes(std::vector<ProcessToRestore>& procs) {
   for (ProcessToRestore& p : procs) {
     for (const img::PipeInfo& info : p.image->pipes) {
       const Shared& s = pipes[info.pipe.inode];
+      if (s.fds[0] < 0) continue;
       if (info.pipe.fd <= 2 && !(s.has_reader && s.has_writer)) continue;
-      const bool reader = (info.pipe.flags & O_ACCMODE) == O_RDONLY;
-      p.give.emplace_back(reader ? s.fds[0] : s.fds[1], info.pipe.fd);
+      const int mode = info.pipe.flags & O_ACCMODE;
+      int fd;
+      if (s.fifo != nullptr) {
+        fd = open(s.fifo->c_str(), mode | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) continue;
+      } else {
+        fd = mode == O_RDONLY ? s.fds[0] : s.fds[1];
+      }
+      p.give.emplace_back(fd, info.pipe.fd);
     }
+  }
+  // Each process's FIFO descriptors now keep the bytes; our hold can go.
+  for (auto& [inode, s] : pipes) {
+    if (s.fifo != nullptr && s.fds[0] >= 0) close(s.fds[0]);
   }
   return absl::OkStatus();
 }

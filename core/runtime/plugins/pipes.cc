@@ -29,7 +29,14 @@ constexpr int kMaxPipeFds = 512;
 struct SavedPipeFd {
   struct img_pipe record;
   uint64_t data_offset;  // in g_data; shared by the read ends of one pipe
+  const char* path;      // a FIFO's, in the fd table
 };
+
+uint64_t Inode(int fd) {
+  struct statx st;
+  long rc = arch_syscall5(__NR_statx, fd, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&st);
+  return rc == 0 ? st.stx_ino : 0;
+}
 
 SavedPipeFd g_fds[kMaxPipeFds];
 int g_count;
@@ -78,7 +85,7 @@ uint32_t CopyInFlight(int fd, int capacity, uint64_t* offset) {
 
 const SavedPipeFd* ReadEndSaved(uint64_t inode) {
   for (int i = 0; i < g_count; i++) {
-    if (g_fds[i].record.inode == inode && (g_fds[i].record.flags & O_ACCMODE) == O_RDONLY) {
+    if (g_fds[i].record.inode == inode && (g_fds[i].record.flags & O_ACCMODE) != O_WRONLY) {
       return &g_fds[i];
     }
   }
@@ -90,18 +97,20 @@ void Save() {
   g_data_used = 0;
   for (int i = 0; i < FdCount() && g_count < kMaxPipeFds; i++) {
     const FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kPipe) continue;
+    if (e->kind != FdKind::kPipe && e->kind != FdKind::kFifo) continue;
     FdAt(i)->claimed = 1;
     SavedPipeFd* s = &g_fds[g_count];
     memset(s, 0, sizeof *s);
-    s->record.inode = e->inode;
+    s->record.inode = e->kind == FdKind::kFifo ? Inode(e->fd) : e->inode;
+    s->path = e->kind == FdKind::kFifo ? e->path : nullptr;
+    s->record.path_len = s->path ? (uint32_t)strlen(s->path) : 0;
     s->record.fd = e->fd;
     s->record.flags = (uint32_t)e->flags;
     s->record.cloexec = (uint32_t)e->cloexec;
     long capacity = sys::fcntl(e->fd, F_GETPIPE_SZ, 0);
     s->record.capacity = capacity > 0 ? (uint32_t)capacity : 0;
-    if ((e->flags & O_ACCMODE) == O_RDONLY) {
-      if (const SavedPipeFd* same = ReadEndSaved(e->inode)) {
+    if ((e->flags & O_ACCMODE) != O_WRONLY) {  // a FIFO may be open O_RDWR
+      if (const SavedPipeFd* same = ReadEndSaved(s->record.inode)) {
         s->record.bytes = same->record.bytes;
         s->data_offset = same->data_offset;
       } else {
@@ -113,10 +122,14 @@ void Save() {
 }
 
 int WriteRecords(img::ImageWriter* writer) {
+  static char payload[(1u << 20) + IMG_PATH_MAX];  // path, then the bytes in flight
   for (int i = 0; i < g_count; i++) {
     const SavedPipeFd& s = g_fds[i];
-    int rc = writer->WriteRecord2(IMG_REC_PIPE, &s.record, sizeof s.record,
-                                  g_data + (s.record.bytes ? s.data_offset : 0), s.record.bytes);
+    if ((size_t)s.record.path_len + s.record.bytes > sizeof payload) return -E2BIG;
+    memcpy(payload, s.path ? s.path : "", s.record.path_len);
+    memcpy(payload + s.record.path_len, g_data + (s.record.bytes ? s.data_offset : 0), s.record.bytes);
+    int rc = writer->WriteRecord2(IMG_REC_PIPE, &s.record, sizeof s.record, payload,
+                                  s.record.path_len + s.record.bytes);
     if (rc < 0) return rc;
   }
   return 0;
@@ -132,7 +145,7 @@ bool IsPipe(int fd) {
 void Restore() {
   for (int i = 0; i < FdCount(); i++) {
     FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kPipe || !IsPipe(e->fd)) continue;
+    if ((e->kind != FdKind::kPipe && e->kind != FdKind::kFifo) || !IsPipe(e->fd)) continue;
     sys::fcntl(e->fd, F_SETFL, e->flags & (O_NONBLOCK | O_APPEND | O_ASYNC | O_DIRECT));
     sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
     e->restored = 1;
