@@ -159,6 +159,14 @@ TEST(CheckpointBasics, EventDescriptorsAndTimersKeepTheirState) {
   EXPECT_NE(out.find("events ok"), std::string::npos) << out;
 }
 
+TEST(CheckpointBasics, PosixTimersKeepTicking) {
+  Sandbox box;
+  Exit e = box.CheckpointKillRestart({ProbePath("posix_timers"), "go"}, "posix_timers");
+  const std::string out = ReadFile(box.Path("posix_timers.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("timers ok"), std::string::npos) << out;
+}
+
 // The FP/SIMD registers of this CPU (x86 xmm, aarch64 v0-v31, armv7 d0-d31) hold
 // distinct values across the checkpoint and come back from the signal frame.
 TEST(CheckpointBasics, FloatingPointAndSimdRegistersSurvive) {
