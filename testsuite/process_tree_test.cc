@@ -111,6 +111,26 @@ TEST(ProcessTree, FifoBetweenProcessesKeepsItsBytes) {
 
 // An open file description shared by parent and child (and a dup in the parent) keeps
 // one offset after the restart: lines written in turns stay in order, none lost.
+// forkpty(): the parent holds the master, the child has the slave as its controlling
+// terminal. Both images are restarted together and the pseudo-terminal is made anew.
+TEST(ProcessTree, PseudoTerminalHeldByTheComputationComesBack) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("pty_pair"), "go"}, "pty_pair");
+  ASSERT_TRUE(box.WaitForLine("pty_pair", "ready")) << ReadFile(box.Path("pty_pair.out"))
+                                                   << ReadFile(box.Path("pty_pair.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  ASSERT_EQ(box.Images().size(), 2u);
+  kill(-pid, SIGKILL);  // the child, in a session of its own, gets SIGHUP from the hangup
+  box.Wait(pid);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("pty_pair.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("pty ok"), std::string::npos) << out;
+}
+
 TEST(ProcessTree, SharedOutputFileKeepsOneOffset) {
   Sandbox box;
   const pid_t pid = box.Launch({ProbePath("shared_output"), "go"}, "out");
@@ -165,6 +185,37 @@ TEST(ProcessTree, ShellPipelineCheckpointedMidStreamGivesTheSameHash) {
                                        << list.out;
   EXPECT_EQ(ReadFile(box.Path("pipeline.out")), direct.out)
       << "processes at the checkpoint:\n" << list.out << ReadFile(box.Path("pipeline.err"));
+}
+
+// A shell forking and exec'ing all the time: each checkpoint catches some child
+// between fork and exec, or before it has joined the coordinator; it must be in the
+// checkpoint all the same, or its parent waits in vain after the restart and its
+// number goes missing.
+TEST(ProcessTree, ForkAndExecChurnIsCheckpointedWhole) {
+  if (std::string why = WhyCannotLaunch("/bin/bash"); !why.empty()) GTEST_SKIP() << "SKIPPED LOUDLY: " << why;
+  Sandbox box;
+  const int kCount = 600;
+  const pid_t pid = box.Launch(
+      {"/bin/bash", "-c",
+       absl::StrCat("for ((n = 1; n <= ", kCount, "; n++)); do echo $(/bin/echo $n); done")},
+      "churn");
+  std::string list;
+  for (int i = 0; i < 3; i++) {
+    usleep(150 * 1000);
+    Output ck = box.Command({"-bc"});
+    ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+    list = box.Command({"-l"}).out;
+  }
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+  const std::vector<long> before = Numbers(ReadFile(box.Path("churn.out")));
+  ASSERT_LT(before.size(), (size_t)kCount) << "the loop finished before the checkpoints";
+
+  Exit e = box.Wait(StartRestartScript(box), absl::Seconds(120));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << ReadFile(box.Path("restart.err")) << list;
+  const std::vector<long> numbers = Numbers(ReadFile(box.Path("churn.out")));
+  ASSERT_EQ(numbers.size(), (size_t)kCount) << "processes at the last checkpoint:\n" << list;
+  for (int i = 0; i < kCount; i++) ASSERT_EQ(numbers[i], i + 1) << "line " << i + 1;
 }
 
 // A fork/exec tree of make, shells, sleeps and compilers, checkpointed mid-build and

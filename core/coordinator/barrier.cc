@@ -166,6 +166,16 @@ std::vector<Action> CoordinatorState::WorkerJoined(ClientId id, const WorkerHell
   if (hello.restarted) {
     ++restart_joined_;
     MaybeReleaseRestartBarrier();
+  } else if (checkpoint_.has_value() && checkpoint_->phase == PHASE_SUSPEND) {
+    // Joining while the others are being suspended: most likely a child one of them
+    // just forked or spawned, or a process that exec'd (its parents wait for it before
+    // they answer, see core/runtime/children.h). It belongs in this checkpoint.
+    checkpoint_->participants.insert(id);
+    checkpoint_->waiting.insert(id);
+    worker.state = WorkerState::kSuspending;
+    Send(id, MSG_PHASE, 0, checkpoint_->number, PHASE_SUSPEND,
+         checkpoint_->kill_after ? PHASE_F_KILL_AFTER : 0);
+    Log(absl::StrFormat("checkpoint %d: %s takes part", checkpoint_->number, Describe(worker)));
   }
   return Take(&actions_);
 }

@@ -236,15 +236,31 @@ TEST_F(BarrierTest, KillCheckpointFlagsThePhasesAndKillsAfterTheImages) {
   EXPECT_EQ(state_.workers().at(1).state, WorkerState::kKilled);
 }
 
-TEST_F(BarrierTest, WorkerJoiningMidCheckpointWaitsForTheNextOne) {
+// A process joining while the others are being suspended was just started by one of
+// them (which waits for it before answering): it is part of this checkpoint.
+TEST_F(BarrierTest, WorkerJoiningDuringSuspendTakesPart) {
   state_.WorkerJoined(1, Hello(100));
   state_.Command(9, CMD_CHECKPOINT, 0);
   std::vector<Action> actions = state_.WorkerJoined(2, Hello(200));
-  EXPECT_THAT(Sent(actions, MSG_PHASE), IsEmpty());
   EXPECT_EQ(Sent(actions, MSG_WELCOME)[0].args[1], 1);  // checkpoint 1 has started
+  EXPECT_THAT(Recipients(actions, MSG_PHASE, PHASE_SUSPEND), ElementsAre(2));
 
   actions = AllDone({1}, 1, PHASE_SUSPEND);
+  EXPECT_THAT(Sent(actions, MSG_PHASE), IsEmpty());  // still waiting for 2
+  actions = AllDone({2}, 1, PHASE_SUSPEND);
+  EXPECT_THAT(Recipients(actions, MSG_PHASE, PHASE_CHECKPOINT), ElementsAre(1, 2));
+}
+
+// Once everyone is suspended nobody of the computation can start a process: a worker
+// joining then is someone else's, and waits for the next checkpoint.
+TEST_F(BarrierTest, WorkerJoiningAfterSuspendWaitsForTheNextOne) {
+  state_.WorkerJoined(1, Hello(100));
+  state_.Command(9, CMD_CHECKPOINT, 0);
+  std::vector<Action> actions = AllDone({1}, 1, PHASE_SUSPEND);
   EXPECT_THAT(Recipients(actions, MSG_PHASE, PHASE_CHECKPOINT), ElementsAre(1));
+  actions = state_.WorkerJoined(2, Hello(200));
+  EXPECT_THAT(Sent(actions, MSG_PHASE), IsEmpty());
+
   actions = AllDone({1}, 1, PHASE_CHECKPOINT);
   EXPECT_THAT(Recipients(actions, MSG_PHASE, PHASE_RESUME), ElementsAre(1));
   AllDone({1}, 1, PHASE_RESUME);

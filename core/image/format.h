@@ -63,6 +63,7 @@ enum img_tag {
   IMG_REC_PIPE = 6,   /* struct img_pipe + the bytes in flight */
   IMG_REC_SOCKET = 7, /* struct img_socket + its receive queue */
   IMG_REC_FILE = 8,   /* struct img_file + path */
+  IMG_REC_TERMINAL = 9, /* struct img_terminal + path */
   IMG_REC_END = 15,
 };
 
@@ -149,6 +150,32 @@ struct img_file {
   uint32_t path_len; /* path bytes that follow */
 };
 
+/* IMG_REC_TERMINAL: a descriptor of a terminal. A pseudo-terminal whose master is held
+ * in the computation (forkpty, script, terminal emulators) is created anew by
+ * dmtcp_restart, with its window size, and each process gets its master and slave
+ * descriptors back; a session that had its slave as controlling terminal gets it
+ * again. A terminal whose master is outside (the user's) becomes the terminal
+ * dmtcp_restart runs in. Terminal modes (termios) are the runtime's to put back: it
+ * keeps them in its own memory. */
+enum img_terminal_role {
+  IMG_TTY_MASTER = 1, /* /dev/ptmx: the pseudo-terminal numbered `index` */
+  IMG_TTY_SLAVE = 2,  /* /dev/pts/<index> */
+  IMG_TTY_OTHER = 3,  /* /dev/tty, /dev/console, /dev/ttyS0, ...: reopened by path */
+};
+
+struct img_terminal {
+  int32_t fd;
+  uint32_t flags;   /* open flags */
+  uint32_t cloexec;
+  uint32_t role;    /* enum img_terminal_role */
+  uint32_t index;   /* pseudo-terminal number (masters and slaves) */
+  uint32_t is_ctty; /* the controlling terminal of this process's session */
+  uint64_t foreground; /* is_ctty: its foreground process group, as the program knows it */
+  uint16_t rows, cols, xpixel, ypixel; /* window size */
+  uint32_t path_len; /* path bytes that follow */
+  uint32_t reserved;
+};
+
 /* IMG_REC_THREAD: where each thread resumes. Everything else about a thread lives in
  * the runtime's own memory, which the image restores. */
 struct img_thread {
@@ -224,6 +251,7 @@ IMG_STATIC_ASSERT(sizeof(struct img_family) == 32, "img_family layout");
 IMG_STATIC_ASSERT(sizeof(struct img_pipe) == 32, "img_pipe layout");
 IMG_STATIC_ASSERT(sizeof(struct img_socket) == 320, "img_socket layout");
 IMG_STATIC_ASSERT(sizeof(struct img_file) == 48, "img_file layout");
+IMG_STATIC_ASSERT(sizeof(struct img_terminal) == 48, "img_terminal layout");
 IMG_STATIC_ASSERT(sizeof(struct img_thread) == 48, "img_thread layout");
 IMG_STATIC_ASSERT(sizeof(struct img_area) == 56, "img_area layout");
 IMG_STATIC_ASSERT(sizeof(struct img_chunk) == 40, "img_chunk layout");

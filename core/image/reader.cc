@@ -215,6 +215,18 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         idx.files.push_back(std::move(f));
         break;
       }
+      case IMG_REC_TERMINAL: {
+        TerminalInfo t;
+        if (rec.length < sizeof t.terminal) return Corrupted(path, "bad terminal record", rec_offset);
+        memcpy(&t.terminal, payload.data(), sizeof t.terminal);
+        if (t.terminal.path_len != rec.length - sizeof t.terminal || t.terminal.fd < 0 ||
+            t.terminal.role < IMG_TTY_MASTER || t.terminal.role > IMG_TTY_OTHER) {
+          return Corrupted(path, "bad terminal record", rec_offset);
+        }
+        t.path.assign(payload.data() + sizeof t.terminal, t.terminal.path_len);
+        idx.terminals.push_back(std::move(t));
+        break;
+      }
       case IMG_REC_THREAD: {
         if (rec.length != sizeof(struct img_thread)) return Corrupted(path, "bad thread record", rec_offset);
         struct img_thread t;

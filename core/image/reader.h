@@ -45,6 +45,11 @@ struct FileInfo {
   std::string path;
 };
 
+struct TerminalInfo {
+  struct img_terminal terminal;
+  std::string path;
+};
+
 struct ImageIndex {
   std::string path;
   uint64_t file_size = 0;
@@ -55,6 +60,7 @@ struct ImageIndex {
   std::vector<PipeInfo> pipes;
   std::vector<SocketInfo> sockets;
   std::vector<FileInfo> files;
+  std::vector<TerminalInfo> terminals;
   std::vector<struct img_thread> threads;
   std::vector<AreaInfo> areas;
   struct img_stats stats;

@@ -9,6 +9,7 @@
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/checkpoint.h"
+#include "core/runtime/children.h"
 #include "core/runtime/config.h"
 #include "core/runtime/coordinator_link.h"
 #include "core/runtime/fd_table.h"
@@ -52,6 +53,7 @@ void HandlePhase(const CoordMessage& m) {
       WaitUntilEnabled();
       g_suspended = SuspendThreads() == 0;
       if (g_suspended) {
+        WaitForChildrenToJoin();
         // The coordinator moves on to saving only when every process answered: by
         // then no byte is left in flight between them.
         ScanFds();
@@ -126,9 +128,10 @@ void ServeCoordinator() {
 void* CheckpointThreadMain(void*) {
   const uint64_t all = ~0ull;
   sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);  // no signal is for this thread
-  sys::prctl(PR_SET_NAME, (long)"dmtcp_ckpt");
   LearnTidOffset();
   int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, false, nullptr);
+  // The name tells a parent waiting at a checkpoint that we have joined (children.h).
+  sys::prctl(PR_SET_NAME, (long)(rc < 0 ? kUnjoinedThreadName : kJoinedThreadName));
   SignalJoined();
   if (rc < 0) {
     Warn("cannot reach the coordinator at %s:%d (errno %d); this process will not be "

@@ -16,10 +16,13 @@
 namespace rt {
 namespace {
 
+// FD_COORD, except while a new connection says hello beside the inherited one.
+int g_coord_fd = FD_COORD;
+
 int WriteAll(const void* data, size_t len) {
   const char* p = static_cast<const char*>(data);
   while (len > 0) {
-    long n = arch_syscall6(__NR_sendto, FD_COORD, (long)p, (long)len, MSG_NOSIGNAL, 0, 0);
+    long n = arch_syscall6(__NR_sendto, g_coord_fd, (long)p, (long)len, MSG_NOSIGNAL, 0, 0);
     if (n == -EINTR) continue;
     if (n < 0) return (int)n;
     p += n;
@@ -31,7 +34,7 @@ int WriteAll(const void* data, size_t len) {
 int ReadAll(void* data, size_t len) {
   char* p = static_cast<char*>(data);
   while (len > 0) {
-    long n = sys::read(FD_COORD, p, len);
+    long n = sys::read(g_coord_fd, p, len);
     if (n == -EINTR) continue;
     if (n == 0) return -ECONNRESET;
     if (n < 0) return (int)n;
@@ -114,13 +117,11 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
     sys::close((int)fd);
     return (int)rc;
   }
-  // The connection at FD_COORD deliberately survives exec: after an exec (or in a
-  // forked child) the new connection replaces the inherited one only once it is up,
-  // so the coordinator never sees the computation empty (and --exit-on-last never
-  // fires) between a process's exec and its new runtime's hello.
-  rc = sys::dup3((int)fd, FD_COORD, 0);
-  sys::close((int)fd);
-  if (rc < 0) return (int)rc;
+  // The connection at FD_COORD deliberately survives exec. After an exec (or in a
+  // forked child) the new connection says hello first and replaces the inherited one
+  // only once it is welcome: the coordinator never sees this process gone in between,
+  // so a checkpoint under way counts it (and --exit-on-last does not fire).
+  g_coord_fd = (int)fd;
   char hello[IMG_PATH_MAX * 2 + 512];
   fmt_format(hello, sizeof hello,
              "prog=%s\nhost=%s\nuniq=%s\nckptdir=%s\nckpt=%lu\nimage=%s\nvpid=%ld\n",
@@ -128,11 +129,13 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
              (unsigned long)g_config.ckpt_number, image ? image : "", VirtualPid());
   rc = CoordSend(MSG_HELLO_WORKER, 0, sys::getpid(), restarted ? WORKER_F_RESTARTED : 0,
                  g_config.interval, hello);
-  if (rc < 0) return (int)rc;
   static CoordMessage welcome;
-  rc = CoordReceive(&welcome);
+  if (rc == 0) rc = CoordReceive(&welcome);
+  if (rc == 0 && welcome.header.type != MSG_WELCOME) rc = -EPROTO;
+  if (rc == 0) rc = (int)sys::dup3((int)fd, FD_COORD, 0);
+  g_coord_fd = FD_COORD;
+  sys::close((int)fd);
   if (rc < 0) return (int)rc;
-  if (welcome.header.type != MSG_WELCOME) return -EPROTO;
   // The coordinator knows the ids of the computation: ours (after an exec of a
   // restored process) and the others'.
   char value[64];

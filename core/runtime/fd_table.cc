@@ -56,7 +56,7 @@ FdKind Classify(const FdEntry& e, unsigned mode) {
   if (S_ISSOCK(mode)) return FdKind::kSocket;
   if (S_ISCHR(mode)) {
     return StartsWith(e.path, "/dev/pts/") || StartsWith(e.path, "/dev/tty") ||
-                   StartsWith(e.path, "/dev/console")
+                   StartsWith(e.path, "/dev/console") || StartsWith(e.path, "/dev/ptmx")
                ? FdKind::kTerminal
                : FdKind::kDevice;
   }

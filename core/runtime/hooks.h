@@ -11,6 +11,10 @@
 
 namespace rt {
 
+// Constructor priorities within libdmtcp.so: plugins first, then the runtime.
+#define RUNTIME_PLUGIN_PRIORITY 101
+#define RUNTIME_START_PRIORITY 200
+
 enum class Event {
   kDrain,          // this process's threads are frozen; others may still be stopping:
                    // let data it already sent reach its peers before anyone saves
@@ -36,9 +40,11 @@ int WritePluginRecords(img::ImageWriter* writer);
 
 // Declares and registers a plugin:
 //   RUNTIME_PLUGIN(files, OnFilesEvent[, WriteRecords[, order]]);
+// Plugins register before the runtime starts (runtime.cc), since a process may be
+// asked to checkpoint the moment it joins, before main().
 #define RUNTIME_PLUGIN(name, ...)                                                  \
   static const ::rt::Plugin plugin_##name = {#name, __VA_ARGS__};                  \
-  __attribute__((constructor)) static void register_plugin_##name() {             \
+  __attribute__((constructor(RUNTIME_PLUGIN_PRIORITY))) static void register_plugin_##name() { \
     ::rt::RegisterPlugin(&plugin_##name);                                          \
   }
 

@@ -3,6 +3,7 @@
 // own internal calls (raise, pthread_kill) use the kernel's ids directly, which is
 // right, since they go straight to the kernel.
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,3 +70,20 @@ EXPORT pid_t getsid(pid_t pid) {
   return (pid_t)PidOut(Result(arch_syscall1(__NR_getsid, PidIn(pid))));
 }
 EXPORT pid_t setsid(void) { return (pid_t)PidOut(Result(arch_syscall0(__NR_setsid))); }
+
+// The terminal's foreground group and session, which glibc asks the kernel for with
+// ioctls of its own.
+EXPORT pid_t tcgetpgrp(int fd) {
+  int pgrp = 0;
+  long rc = arch_syscall3(__NR_ioctl, fd, TIOCGPGRP, (long)&pgrp);
+  return rc < 0 ? (pid_t)Result(rc) : (pid_t)PidOut(pgrp);
+}
+EXPORT int tcsetpgrp(int fd, pid_t pgrp) {
+  int real = (int)PidIn(pgrp);
+  return (int)Result(arch_syscall3(__NR_ioctl, fd, TIOCSPGRP, (long)&real));
+}
+EXPORT pid_t tcgetsid(int fd) {
+  int sid = 0;
+  long rc = arch_syscall3(__NR_ioctl, fd, TIOCGSID, (long)&sid);
+  return rc < 0 ? (pid_t)Result(rc) : (pid_t)PidOut(sid);
+}

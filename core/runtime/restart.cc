@@ -21,11 +21,13 @@
 namespace rt {
 namespace {
 
+char g_restart_info[8192];
+
 // dmtcp_restart passes the new coordinator and settings as key=value text on
 // FD_RESTART_INFO: coord_addr, coord_port, and ckptdir when --ckptdir was given.
 void ReadRestartInfo(char* image, size_t image_size) {
-  static char info[8192];
-  long n = sys::read(FD_RESTART_INFO, info, sizeof info - 1);
+  char* info = g_restart_info;
+  long n = sys::read(FD_RESTART_INFO, info, sizeof g_restart_info - 1);
   sys::close(FD_RESTART_INFO);
   info[n > 0 ? n : 0] = '\0';
   char value[IMG_PATH_MAX];
@@ -60,6 +62,10 @@ bool WaitForRestartBarrier() {
 }
 
 }  // namespace
+
+bool RestartSetting(const char* key, char* out, unsigned long size) {
+  return PayloadValue(g_restart_info, key, out, size);
+}
 
 void FinishRestart() {
   if (__atomic_load_n(&g_restart_block.magic, __ATOMIC_ACQUIRE) != RESTART_BLOCK_MAGIC) {

@@ -8,6 +8,10 @@ namespace rt {
 
 void FinishRestart();
 
+// A setting dmtcp_restart passed to this process (key=value lines), for the restart
+// hooks: copies its value into `out` and returns true if present.
+bool RestartSetting(const char* key, char* out, unsigned long size);
+
 }  // namespace rt
 
 #endif  // CORE_RUNTIME_RESTART_H

@@ -9,6 +9,8 @@
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/checkpoint_thread.h"
 #include "core/runtime/config.h"
+#include "core/runtime/exec_wrappers.h"
+#include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/pid_table.h"
 #include "core/runtime/signals.h"
@@ -29,10 +31,11 @@ void AtForkChild() {
   StartCheckpointThread();
 }
 
-__attribute__((constructor(101))) void StartRuntime() {
+__attribute__((constructor(RUNTIME_START_PRIORITY))) void StartRuntime() {
   if (!LoadConfig()) return;
   InitSignalWrappers();
   InstallCheckpointHandler();
+  StartAfterExec();
   NoteForeignThreads([](int) { return false; });  // only the caller runs the program yet
   pthread_atfork(nullptr, nullptr, AtForkChild);
   StartCheckpointThread();

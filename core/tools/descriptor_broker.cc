@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "core/common/exit_codes.h"
+#include "core/tools/terminal_broker.h"
 
 namespace dmtcp {
 namespace {
@@ -344,6 +345,7 @@ absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs) {
   absl::Status s = ShareFiles(procs);
   if (s.ok()) s = SharePipes(procs);
   if (s.ok()) s = ShareSockets(procs);
+  if (s.ok()) s = ShareTerminals(procs);
   return s;
 }
 

@@ -11,7 +11,8 @@
 
 namespace dmtcp {
 
-// Appends to each process's `give` list the pipes and sockets its image recorded.
+// Appends to each process's `give` list the files, pipes, sockets and terminals its
+// image recorded.
 absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs);
 
 }  // namespace dmtcp

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include "core/common/fds.h"
 #include "core/image/arch_names.h"
 #include "core/tools/descriptor_broker.h"
+#include "core/tools/terminal_broker.h"
 #include "core/tools/tool_paths.h"
 
 namespace dmtcp {
@@ -85,7 +87,13 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
 // then the restorer.
 [[noreturn]] void BecomeProcess(std::vector<ProcessToRestore>& procs, size_t i) {
   ProcessToRestore& p = procs[i];
-  if (p.image->has_family && p.image->family.sid == p.image->family.pid) setsid();
+  if (p.image->has_family && p.image->family.sid == p.image->family.pid && !p.keep_session) {
+    setsid();
+  }
+  if (p.ctty >= 0 && ioctl(p.ctty, TIOCSCTTY, 0) != 0) {
+    fprintf(stderr, "%s: warning: %s: cannot take its controlling terminal again: %s\n",
+            ProgramName(), p.image->path.c_str(), strerror(errno));
+  }
   for (size_t c : p.children) {
     pid_t pid = ForkWithPid(static_cast<pid_t>(procs[c].image->header.pid));
     if (pid == 0) BecomeProcess(procs, c);
@@ -122,6 +130,9 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const RestoreSettings& settings,
     const std::vector<std::vector<std::pair<int, int>>>& more_fds) {
   std::vector<ProcessToRestore> procs(images.size());
+  const std::string ptys = RecreatedPtys(images);
+  // Whether we hold our terminal's foreground, which restored processes may then take.
+  const bool foreground = isatty(0) && tcgetpgrp(0) == getpgrp();
   for (size_t i = 0; i < images.size(); i++) {
     ProcessToRestore& p = procs[i];
     const img::ImageIndex& image = images[i];
@@ -137,6 +148,7 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
                                        settings.coord_numeric_host, settings.coord_port, image.path);
     if (!settings.ckptdir.empty()) info += absl::StrFormat("ckptdir=%s\n", settings.ckptdir);
     if (settings.interval >= 0) info += absl::StrFormat("interval=%d\n", settings.interval);
+    info += absl::StrFormat("ptys=%s\nforeground=%d\n", ptys, foreground ? 1 : 0);
     absl::StatusOr<int> info_fd = TextPipe(info);
     if (!info_fd.ok()) return info_fd.status();
     absl::StatusOr<int> plan_fd = PlanFile(plans[i].bytes);

@@ -39,6 +39,8 @@ struct ProcessToRestore {
   // Descriptors in dmtcp_restart and the numbers they get in the process.
   std::vector<std::pair<int, int>> give;
   int data_write = -1;           // dmtcp_restart's end of the process's data pipe
+  int ctty = -1;                 // a session leader's controlling terminal to take
+  bool keep_session = false;     // its terminal was the user's: stay in our session
   pid_t pid = -1;                // roots only: the child dmtcp_restart waits for
 };
 

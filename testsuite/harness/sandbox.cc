@@ -161,10 +161,12 @@ Sandbox::~Sandbox() {
   }
 }
 
+std::vector<std::string> Sandbox::Env() const { return {absl::StrCat("DMTCP_COORD_PORT=", port_)}; }
+
 pid_t Sandbox::Spawn(const std::vector<std::string>& argv, const std::string& log,
                      const std::vector<std::string>& env_in) {
   std::vector<std::string> env = env_in;
-  env.push_back(absl::StrCat("DMTCP_COORD_PORT=", port_));
+  for (const std::string& e : Env()) env.push_back(e);
   int out = open(Path(log + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   int err = open(Path(log + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   pid_t pid = SpawnProcess(argv, dir_, env, out, err);
@@ -174,20 +176,30 @@ pid_t Sandbox::Spawn(const std::vector<std::string>& argv, const std::string& lo
   return pid;
 }
 
-pid_t Sandbox::Launch(const std::vector<std::string>& program, const std::string& log,
-                      const std::vector<std::string>& launch_args) {
+std::vector<std::string> Sandbox::LaunchArgv(const std::vector<std::string>& program,
+                                             const std::vector<std::string>& launch_args) const {
   std::vector<std::string> argv = {ToolPath("dmtcp_launch"), "--join-coordinator", "--ckptdir", dir_};
   argv.insert(argv.end(), launch_args.begin(), launch_args.end());
   argv.insert(argv.end(), program.begin(), program.end());
-  return Spawn(argv, log);
+  return argv;
+}
+
+std::vector<std::string> Sandbox::RestartArgv(const std::vector<std::string>& images,
+                                              const std::vector<std::string>& restart_args) const {
+  std::vector<std::string> argv = {ToolPath("dmtcp_restart"), "--join-coordinator"};
+  argv.insert(argv.end(), restart_args.begin(), restart_args.end());
+  argv.insert(argv.end(), images.begin(), images.end());
+  return argv;
+}
+
+pid_t Sandbox::Launch(const std::vector<std::string>& program, const std::string& log,
+                      const std::vector<std::string>& launch_args) {
+  return Spawn(LaunchArgv(program, launch_args), log);
 }
 
 pid_t Sandbox::Restart(const std::vector<std::string>& images, const std::string& log,
                        const std::vector<std::string>& restart_args) {
-  std::vector<std::string> argv = {ToolPath("dmtcp_restart"), "--join-coordinator"};
-  argv.insert(argv.end(), restart_args.begin(), restart_args.end());
-  argv.insert(argv.end(), images.begin(), images.end());
-  return Spawn(argv, log);
+  return Spawn(RestartArgv(images, restart_args), log);
 }
 
 Output Sandbox::Run(const std::vector<std::string>& argv, const std::vector<std::string>& env,

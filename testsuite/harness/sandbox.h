@@ -57,6 +57,13 @@ class Sandbox {
   // Starts `dmtcp_restart <args> <images...>` the same way.
   pid_t Restart(const std::vector<std::string>& images, const std::string& log,
                 const std::vector<std::string>& restart_args = {});
+  // The command lines Launch and Restart run, and the environment they add, for tests
+  // that start them some other way (on a terminal).
+  std::vector<std::string> LaunchArgv(const std::vector<std::string>& program,
+                                      const std::vector<std::string>& launch_args = {}) const;
+  std::vector<std::string> RestartArgv(const std::vector<std::string>& images,
+                                       const std::vector<std::string>& restart_args = {}) const;
+  std::vector<std::string> Env() const;
   // Starts any command the same way (cwd: dir()), with DMTCP_COORD_PORT set.
   pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
               const std::vector<std::string>& env = {});

@@ -8,8 +8,7 @@
 // Policy for a file that changed since the checkpoint: it is reopened as it is now
 // (a shorter file keeps the saved offset, as after lseek past the end). A file deleted
 // before the checkpoint, or gone at restart, is not restored and a warning names it;
-// on 0-2 the descriptor dmtcp_restart was given stays. A terminal on 0-2 becomes the
-// terminal dmtcp_restart runs in.
+// on 0-2 the descriptor dmtcp_restart was given stays. Terminals are terminals.cc's.
 #include <errno.h>
 #include <linux/kcmp.h>
 #include <string.h>
@@ -38,7 +37,6 @@ uint32_t KindOf(FdKind kind) {
     case FdKind::kFile: return IMG_FILE_REGULAR;
     case FdKind::kDirectory: return IMG_FILE_DIRECTORY;
     case FdKind::kDevice: return IMG_FILE_DEVICE;
-    case FdKind::kTerminal: return IMG_FILE_TERMINAL;
     default: return 0;
   }
 }

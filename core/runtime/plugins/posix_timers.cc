@@ -242,7 +242,7 @@ void ForgetTimers() {
   pthread_mutex_init(&g_lock, nullptr);
 }
 
-__attribute__((constructor)) void Init() {
+__attribute__((constructor(RUNTIME_PLUGIN_PRIORITY))) void Init() {
   ResolveReal();
   pthread_atfork(nullptr, nullptr, ForgetTimers);
 }
