@@ -40,6 +40,27 @@ TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
   EXPECT_NE(out.find("family ok"), std::string::npos) << out;
 }
 
+// Children that exited before the checkpoint and were not reaped yet are still there
+// to reap after the restart, with their exit statuses, and SIGCHLD (pending, since the
+// parent blocks it) arrives.
+TEST(ProcessTree, UnreapedChildrenAreReapedAfterRestart) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("zombies"), "go"}, "zombies");
+  ASSERT_TRUE(box.WaitForLine("zombies", "ready")) << ReadFile(box.Path("zombies.err"));
+  Output ck = box.Command({"-bc"});
+  ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+  EXPECT_EQ(box.Images().size(), 1u) << "only the parent is alive: " << ck.out;
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = StartRestartScript(box);
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("zombies.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("zombies ok"), std::string::npos) << out;
+}
+
 // Memory shared by parent and child (inherited MAP_SHARED|MAP_ANONYMOUS) is shared
 // again after the restart, with the contents it had, written once.
 TEST(ProcessTree, MemorySharedAcrossForkStaysShared) {

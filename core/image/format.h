@@ -64,6 +64,8 @@ enum img_tag {
   IMG_REC_SOCKET = 7, /* struct img_socket + its receive queue */
   IMG_REC_FILE = 8,   /* struct img_file + path */
   IMG_REC_TERMINAL = 9, /* struct img_terminal + path */
+  IMG_REC_ZOMBIE = 10,  /* struct img_zombie */
+  IMG_REC_SYSV = 11,    /* struct img_sysv + semaphore values or queued messages */
   IMG_REC_END = 15,
 };
 
@@ -90,6 +92,38 @@ struct img_process {
  * the ones the program saw (kept across restarts). */
 struct img_family {
   uint64_t pid, ppid, pgid, sid;
+};
+
+/* IMG_REC_ZOMBIE: a child that had exited and was not yet reaped by this process.
+ * dmtcp_restart makes a child that exits the same way, so that the parent's wait
+ * still finds it. */
+struct img_zombie {
+  uint64_t pid;        /* as the program knew it */
+  int32_t wait_status; /* as waitpid() reports it */
+  uint32_t reserved;   /* 0 */
+};
+
+/* IMG_REC_SYSV: a System V IPC object the process used. Objects are known by the id
+ * the kernel had given them at checkpoint time (unique on the host then); every
+ * process using one records it and dmtcp_restart creates it once. A shared memory
+ * segment's contents are those of the process's areas mapping it (IMG_AREA_SYSV_SHM,
+ * inode = id); a segment no process had attached keeps no contents (a warning at
+ * checkpoint time says so). After the struct: a semaphore set's values (uint16 each),
+ * or a message queue's messages in order, each an img_sysv_msg and its bytes. */
+enum img_sysv_kind { IMG_SYSV_SHM = 1, IMG_SYSV_SEM = 2, IMG_SYSV_MSG = 3 };
+struct img_sysv {
+  uint32_t kind;     /* enum img_sysv_kind */
+  int32_t id;        /* the kernel's id at checkpoint time */
+  int32_t virtual_id; /* the id the program knows */
+  int32_t key;       /* IPC_PRIVATE (0) or the key */
+  uint32_t mode;     /* permissions, and SHM_DEST for a segment marked for removal */
+  uint32_t count;    /* semaphores in the set, or messages queued */
+  uint64_t size;     /* segment bytes, or the queue's byte limit (msg_qbytes) */
+  uint64_t bytes;    /* payload bytes that follow */
+};
+struct img_sysv_msg {
+  int64_t type;
+  uint64_t length;
 };
 
 /* IMG_REC_PIPE: one descriptor of a pipe. Every process holding an end of the pipe
@@ -248,6 +282,9 @@ IMG_STATIC_ASSERT(sizeof(struct img_header) == 272, "img_header layout");
 IMG_STATIC_ASSERT(sizeof(struct img_record) == 24, "img_record layout");
 IMG_STATIC_ASSERT(sizeof(struct img_process) == 9312, "img_process layout");
 IMG_STATIC_ASSERT(sizeof(struct img_family) == 32, "img_family layout");
+IMG_STATIC_ASSERT(sizeof(struct img_zombie) == 16, "img_zombie layout");
+IMG_STATIC_ASSERT(sizeof(struct img_sysv) == 40, "img_sysv layout");
+IMG_STATIC_ASSERT(sizeof(struct img_sysv_msg) == 16, "img_sysv_msg layout");
 IMG_STATIC_ASSERT(sizeof(struct img_pipe) == 32, "img_pipe layout");
 IMG_STATIC_ASSERT(sizeof(struct img_socket) == 320, "img_socket layout");
 IMG_STATIC_ASSERT(sizeof(struct img_file) == 48, "img_file layout");

@@ -180,6 +180,27 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         memcpy(&idx.family, payload.data(), sizeof idx.family);
         idx.has_family = true;
         break;
+      case IMG_REC_ZOMBIE: {
+        struct img_zombie z;
+        if (rec.length != sizeof z) return Corrupted(path, "bad zombie record", rec_offset);
+        memcpy(&z, payload.data(), sizeof z);
+        if (z.pid == 0 || z.reserved != 0) return Corrupted(path, "bad zombie record", rec_offset);
+        idx.zombies.push_back(z);
+        break;
+      }
+      case IMG_REC_SYSV: {
+        SysvInfo v;
+        if (rec.length < sizeof v.sysv) return Corrupted(path, "bad System V IPC record", rec_offset);
+        memcpy(&v.sysv, payload.data(), sizeof v.sysv);
+        if (v.sysv.bytes != rec.length - sizeof v.sysv || v.sysv.kind < IMG_SYSV_SHM ||
+            v.sysv.kind > IMG_SYSV_MSG || v.sysv.id < 0 ||
+            (v.sysv.kind == IMG_SYSV_SEM && v.sysv.bytes != 2ull * v.sysv.count)) {
+          return Corrupted(path, "bad System V IPC record", rec_offset);
+        }
+        v.data.assign(payload.data() + sizeof v.sysv, v.sysv.bytes);
+        idx.sysv.push_back(std::move(v));
+        break;
+      }
       case IMG_REC_PIPE: {
         PipeInfo p;
         if (rec.length < sizeof p.pipe) return Corrupted(path, "bad pipe record", rec_offset);

@@ -50,6 +50,11 @@ struct TerminalInfo {
   std::string path;
 };
 
+struct SysvInfo {
+  struct img_sysv sysv;
+  std::string data;  // semaphore values or messages, as in the record
+};
+
 struct ImageIndex {
   std::string path;
   uint64_t file_size = 0;
@@ -57,10 +62,12 @@ struct ImageIndex {
   struct img_process process;
   bool has_family = false;  // images from before process trees lack it
   struct img_family family;
+  std::vector<struct img_zombie> zombies;  // exited children not yet reaped
   std::vector<PipeInfo> pipes;
   std::vector<SocketInfo> sockets;
   std::vector<FileInfo> files;
   std::vector<TerminalInfo> terminals;
+  std::vector<SysvInfo> sysv;
   std::vector<struct img_thread> threads;
   std::vector<AreaInfo> areas;
   struct img_stats stats;

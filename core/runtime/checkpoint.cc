@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/common/raw_syscalls.h"
+#include "core/runtime/children.h"
 #include "core/runtime/config.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
@@ -94,6 +95,7 @@ int WriteImage(uint64_t number, const char* dir, CheckpointResult* result) {
                                 (uint64_t)arch_syscall1(__NR_getsid, 0)};
     rc = w.WriteRecord(IMG_REC_FAMILY, &family, sizeof family);
   }
+  if (rc == 0) rc = WriteZombieRecords(&w);
   if (rc == 0) {
     int threads = WriteThreads(&w);
     rc = threads < 0 ? threads : 0;

@@ -72,6 +72,9 @@ void HandlePhase(const CoordMessage& m) {
       if (!PayloadValue(m.payload, "ckptdir", dir, sizeof dir) || dir[0] != '/') {
         strcpy(dir, g_config.ckptdir);
       }
+      // A child that took part but was already exiting has left the computation; wait
+      // until it is a zombie, which the image then records.
+      WaitForChildrenToJoin();
       ScanFds();
       RunHooks(Event::kPreCheckpoint);
       WarnUnsavedFds();

@@ -5,6 +5,7 @@
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/log.h"
+#include "core/runtime/pid_table.h"
 #include "core/runtime/proc_dir.h"
 
 namespace rt {
@@ -109,7 +110,38 @@ ChildState StateOf(int pid, long waited_ms) {
   return ChildState::kPending;
 }
 
+// The wait status of a zombie (field 52 of its stat line), or -1 if `pid` is not one.
+int ZombieStatus(int pid) {
+  char path[64], stat[1024];
+  fmt_format(path, sizeof path, "/proc/%d/stat", pid);
+  if (ReadSmallFile(path, stat, sizeof stat) <= 0) return -1;
+  const char* p = strrchr(stat, ')');
+  if (p == nullptr || p[1] != ' ' || p[2] != 'Z') return -1;
+  p += 2;  // at field 3
+  for (int field = 3; field < 52; field++) {
+    p = strchr(p, ' ');
+    if (p == nullptr) return -1;
+    p++;
+  }
+  long status = 0;
+  while (*p >= '0' && *p <= '9') status = status * 10 + (*p++ - '0');
+  return (int)status;
+}
+
 }  // namespace
+
+int WriteZombieRecords(img::ImageWriter* writer) {
+  static int children[kMaxChildren];
+  const int n = ListChildren(children, kMaxChildren);
+  for (int i = 0; i < n; i++) {
+    const int status = ZombieStatus(children[i]);
+    if (status < 0) continue;
+    struct img_zombie z = {(uint64_t)RealToVirtual(children[i]), status, 0};
+    int rc = writer->WriteRecord(IMG_REC_ZOMBIE, &z, sizeof z);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
 
 void WaitForChildrenToJoin() {
   static int children[kMaxChildren];

@@ -8,12 +8,19 @@
 // not to run our runtime at all (a static program, or one started without it). A
 // child that joins while the others are being suspended is made part of the
 // checkpoint by the coordinator.
+//
 #ifndef CORE_RUNTIME_CHILDREN_H
 #define CORE_RUNTIME_CHILDREN_H
+
+#include "core/image/writer.h"
 
 namespace rt {
 
 void WaitForChildrenToJoin();
+
+// A child that exited and was not reaped yet is kept as a ZOMBIE record: after the
+// restart the program may still wait for it (or be about to learn of it by SIGCHLD).
+int WriteZombieRecords(img::ImageWriter* writer);
 
 // The checkpoint thread's name once it has joined the coordinator, which the parent
 // looks for; "dmtcp_off" when it could not.

@@ -54,6 +54,9 @@ bool WaitForRestartBarrier() {
       static char pids[PROTO_MAX_PAYLOAD];
       ClearIds();
       if (PayloadValue(m.payload, "pids", pids, sizeof pids)) LoadProcessIds(pids);
+      // Children that had exited, remade by dmtcp_restart (img_zombie): they are
+      // ours alone, so the coordinator does not know them.
+      if (PayloadValue(g_restart_info, "zombies", pids, sizeof pids)) LoadProcessIds(pids);
       RegisterRestoredThreadIds();
       CoordSend(MSG_PHASE_DONE, 0, m.header.arg[0], PHASE_RESTART_RESUME, 0, "");
       return true;
@@ -92,6 +95,12 @@ void FinishRestart() {
   if (rc < 0 || !WaitForRestartBarrier()) {
     Warn("restart: no coordinator at %s:%d (errno %d); running without checkpoints",
          g_config.coord_addr, g_config.coord_port, rc < 0 ? -rc : ECONNRESET);
+  }
+  // A SIGCHLD for an exited child may have been pending when we were checkpointed,
+  // and pending signals are not saved: send one again; a spare one does no harm.
+  char zombies[16];
+  if (RestartSetting("zombies", zombies, sizeof zombies) && zombies[0] != '\0') {
+    sys::kill(sys::getpid(), SIGCHLD);
   }
   Trace("restart: %u thread(s) resume%s", rb.n_threads, rb.ids_kept ? " with their old ids" : "");
   ResumeThreads();

@@ -35,6 +35,7 @@ absl::Status SharePipes(std::vector<ProcessToRestore>& procs) {
     const std::string* in_flight = nullptr;
     const std::string* fifo = nullptr;
     bool has_reader = false, has_writer = false;
+    bool given[2] = {false, false};  // whether any process gets this end
   };
   absl::flat_hash_map<uint64_t, Shared> pipes;
   for (const ProcessToRestore& p : procs) {
@@ -71,7 +72,7 @@ absl::Status SharePipes(std::vector<ProcessToRestore>& procs) {
   }
   for (ProcessToRestore& p : procs) {
     for (const img::PipeInfo& info : p.image->pipes) {
-      const Shared& s = pipes[info.pipe.inode];
+      Shared& s = pipes[info.pipe.inode];
       if (s.fds[0] < 0) continue;
       if (info.pipe.fd <= 2 && !(s.has_reader && s.has_writer)) continue;
       const int mode = info.pipe.flags & O_ACCMODE;
@@ -81,13 +82,19 @@ absl::Status SharePipes(std::vector<ProcessToRestore>& procs) {
         if (fd < 0) continue;
       } else {
         fd = mode == O_RDONLY ? s.fds[0] : s.fds[1];
+        s.given[mode == O_RDONLY ? 0 : 1] = true;
       }
       p.give.emplace_back(fd, info.pipe.fd);
     }
   }
-  // Each process's FIFO descriptors now keep the bytes; our hold can go.
+  // Each process's FIFO descriptors now keep the bytes; our hold can go. An end of a
+  // pipe that no process holds is closed, as it was at checkpoint time: readers see
+  // the end of the data once the bytes in flight are read (a writer that exited during
+  // the checkpoint), writers get EPIPE.
   for (auto& [inode, s] : pipes) {
     if (s.fifo != nullptr && s.fds[0] >= 0) close(s.fds[0]);
+    if (s.fifo == nullptr && !s.given[0] && s.fds[0] >= 0) close(s.fds[0]);
+    if (s.fifo == nullptr && !s.given[1] && s.fds[1] >= 0) close(s.fds[1]);
   }
   return absl::OkStatus();
 }

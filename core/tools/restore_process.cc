@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,6 +84,24 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
   }
 }
 
+// In the forked child: exits the way a child of the checkpointed process had exited,
+// and stays a zombie until its restored parent reaps it.
+[[noreturn]] void BecomeZombie(int wait_status) {
+  if (WIFSIGNALED(wait_status)) {
+    const int sig = WTERMSIG(wait_status);
+    const struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    kill(getpid(), sig);
+    _exit(128 + sig);  // a signal that does not kill: the closest exit status
+  }
+  _exit(WEXITSTATUS(wait_status));
+}
+
 // In the forked child: becomes procs[i]. Its children first, then its descriptors,
 // then the restorer.
 [[noreturn]] void BecomeProcess(std::vector<ProcessToRestore>& procs, size_t i) {
@@ -99,6 +118,16 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
     if (pid == 0) BecomeProcess(procs, c);
     if (pid < 0) _exit(FailRc());
   }
+  std::string zombies;
+  for (const struct img_zombie& z : p.image->zombies) {
+    pid_t pid = ForkWithPid(static_cast<pid_t>(z.pid));
+    if (pid == 0) BecomeZombie(z.wait_status);
+    if (pid < 0) _exit(FailRc());
+    absl::StrAppendFormat(&zombies, "%s%d:%d", zombies.empty() ? "" : ",", z.pid, pid);
+  }
+  absl::StatusOr<int> info_fd = TextPipe(p.info + absl::StrFormat("zombies=%s\n", zombies));
+  if (!info_fd.ok()) _exit(FailRc());
+  p.give.emplace_back(*info_fd, FD_RESTART_INFO);
   JoinProcessGroup(procs, p);
 
   // Move every source above every target first, so no dup2 overwrites a source.
@@ -149,8 +178,7 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     if (!settings.ckptdir.empty()) info += absl::StrFormat("ckptdir=%s\n", settings.ckptdir);
     if (settings.interval >= 0) info += absl::StrFormat("interval=%d\n", settings.interval);
     info += absl::StrFormat("ptys=%s\nforeground=%d\n", ptys, foreground ? 1 : 0);
-    absl::StatusOr<int> info_fd = TextPipe(info);
-    if (!info_fd.ok()) return info_fd.status();
+    p.info = std::move(info);
     absl::StatusOr<int> plan_fd = PlanFile(plans[i].bytes);
     if (!plan_fd.ok()) return plan_fd.status();
     int image_fd = open(image.path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -162,7 +190,7 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     fcntl(data[1], F_SETPIPE_SZ, 1 << 20);  // fewer wakeups; best effort
     p.data_write = data[1];
     p.give = {{*plan_fd, FD_RESTORE_PLAN}, {data[0], FD_RESTORE_DATA},
-              {*info_fd, FD_RESTART_INFO}, {image_fd, FD_RESTORE_IMAGE}};
+              {image_fd, FD_RESTORE_IMAGE}};
     if (i < more_fds.size()) p.give.insert(p.give.end(), more_fds[i].begin(), more_fds[i].end());
   }
   // Parents fork their children: a process whose parent is restored too is not a root.

@@ -36,6 +36,7 @@ struct ProcessToRestore {
   std::vector<size_t> children;  // indices of the processes it forks
   bool is_root = false;          // forked by dmtcp_restart itself
   std::string restorer;
+  std::string info;              // restart settings, passed on FD_RESTART_INFO
   // Descriptors in dmtcp_restart and the numbers they get in the process.
   std::vector<std::pair<int, int>> give;
   int data_write = -1;           // dmtcp_restart's end of the process's data pipe
