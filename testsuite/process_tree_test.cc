@@ -1,6 +1,9 @@
 // Process trees: every process of a computation is checkpointed consistently and
 // restarted with the same parent/child relations, groups and the pipes between them.
 #include <signal.h>
+#include <stdio.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,6 +62,33 @@ TEST(ProcessTree, UnreapedChildrenAreReapedAfterRestart) {
   const std::string out = ReadFile(box.Path("zombies.out"));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
   EXPECT_NE(out.find("zombies ok"), std::string::npos) << out;
+}
+
+// System V objects a parent and child work through (a segment marked for removal, a
+// keyed semaphore set, a private message queue with messages queued) come back once,
+// with their state, and the program's ids still name them.
+TEST(ProcessTree, SystemVObjectsComeBackWithTheirState) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("sysv_ipc"), "go"}, "sysv");
+  ASSERT_TRUE(box.WaitForLine("sysv", "ready")) << ReadFile(box.Path("sysv.err")) << ReadFile(box.Path("sysv.out"));
+  int shm = -1, sem = -1, msg = -1;
+  const std::string first = ReadFile(box.Path("sysv.out"));
+  ASSERT_EQ(sscanf(first.c_str(), "ids shm=%d sem=%d msg=%d", &shm, &sem, &msg), 3) << first;
+  Output ck = box.Command({"-bc"});
+  ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = StartRestartScript(box);
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("sysv.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("sysv_ipc ok"), std::string::npos) << out;
+  // The killed computation's private queue outlives it; the probe removed the rest.
+  msgctl(msg, IPC_RMID, nullptr);
+  semctl(sem, 0, IPC_RMID);
 }
 
 // Memory shared by parent and child (inherited MAP_SHARED|MAP_ANONYMOUS) is shared

@@ -32,6 +32,7 @@ ThreadSlot* g_slots;   // kMaxThreads slots, mmap'd once at startup
 int g_count;           // slots in use for the current checkpoint; slot 0 is ours
 int g_suspend_seq;     // bumped by each thread that stops or restarts (futex word)
 int g_resume_seq;      // bumped by ResumeThreads (futex word)
+unsigned long g_suspend_generation;  // see SuspendGeneration()
 int g_restored;        // threads back in their handler after a restart
 
 int Load(const int* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
@@ -176,7 +177,7 @@ void CheckpointSignalHandler(int sig, siginfo_t* info, void* ucontext) {
   // Locals written after arch_context_save() are undefined when it returns again, as
   // with setjmp; `self` is fixed before it.
   ThreadSlot* volatile self = found;
-  if (found->blocked_valid) {
+  if (found->blocked_valid && !SyscallNamesRenumberedObjects(found->blocked_nr)) {
     arch_rewind_interrupted_syscall(ucontext, found->blocked_nr, found->blocked_arg0,
                                     found->blocked_pc);
   }
@@ -236,7 +237,10 @@ ThreadSlot* CheckpointThreadSlot() { return &g_slots[0]; }
 int ThreadCount() { return g_count; }
 ThreadSlot* ThreadAt(int i) { return &g_slots[i]; }
 
+unsigned long SuspendGeneration() { return __atomic_load_n(&g_suspend_generation, __ATOMIC_ACQUIRE); }
+
 int SuspendThreads() {
+  __atomic_fetch_add(&g_suspend_generation, 1, __ATOMIC_ACQ_REL);
   const long pid = sys::getpid(), self = sys::gettid();
   g_count = 1;
   __builtin_memset(&g_slots[0], 0, sizeof g_slots[0]);

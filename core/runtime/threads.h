@@ -54,6 +54,15 @@ void InstallCheckpointHandler();
 // Stops every thread but the caller. Returns 0, or -1 if some thread did not stop
 // in time (then every thread runs again).
 int SuspendThreads();
+
+// How many times SuspendThreads() has begun: a wrapper whose blocking call failed with
+// EINTR tells a checkpoint (retry) from the program's own signal (return) by it.
+unsigned long SuspendGeneration();
+
+// Whether a system call blocked at checkpoint time names kernel objects by ids that
+// change across a restart (System V IPC): it is then not rewound but fails with EINTR,
+// and its wrapper calls again with the ids of the moment. (plugins/sysv_ipc.cc)
+bool SyscallNamesRenumberedObjects(long nr);
 // Releases threads stopped by SuspendThreads() or started by the restorer.
 void ResumeThreads();
 

@@ -31,6 +31,7 @@
 #include "core/tools/coordinator_launcher.h"
 #include "core/tools/restore_process.h"
 #include "core/tools/shared_memory.h"
+#include "core/tools/sysv_broker.h"
 #include "core/tools/tool_paths.h"
 
 namespace dmtcp {
@@ -179,6 +180,9 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::vector<ProcessToRestore>> procs =
       PrepareComputation(images, plans, settings, shared->give);
   if (!procs.ok()) Fail(procs.status());
+  absl::StatusOr<std::string> sysv = RecreateSysvObjects(images);
+  if (!sysv.ok()) Fail(sysv.status());
+  for (ProcessToRestore& p : *procs) p.info += *sysv;
   absl::Status spawned = SpawnComputation(*procs);
   for (const ProcessToRestore& p : *procs) {
     if (p.is_root && p.pid > 0) g_children.push_back(p.pid);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -55,6 +56,19 @@ absl::Status OpenObject(Object* o, const std::string& name) {
 
 // Writes the chunks of `area` into the object at the offsets the area maps.
 absl::Status Fill(const img::ImageIndex& image, const img::AreaInfo& area, int object_fd) {
+  return ForEachAreaChunk(image, area, [&](uint64_t at, const char* data, size_t len) {
+    if (pwrite(object_fd, data, len, static_cast<off_t>(at)) != static_cast<ssize_t>(len)) {
+      return absl::InternalError(absl::StrFormat("cannot fill shared memory: %s", strerror(errno)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+absl::Status ForEachAreaChunk(
+    const img::ImageIndex& image, const img::AreaInfo& area,
+    const std::function<absl::Status(uint64_t offset, const char* data, size_t len)>& fn) {
   int fd = open(image.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrFormat("cannot open %s", image.path));
   img::ChunkDecoder decoder(fd);
@@ -62,18 +76,12 @@ absl::Status Fill(const img::ImageIndex& image, const img::AreaInfo& area, int o
   absl::Status s;
   for (const img::ChunkRef& c : area.chunks) {
     s = decoder.Decode(c, buffer.data());
+    if (s.ok()) s = fn(area.area.file_offset + c.header.offset, buffer.data(), c.header.raw_len);
     if (!s.ok()) break;
-    const off_t at = static_cast<off_t>(area.area.file_offset + c.header.offset);
-    if (pwrite(object_fd, buffer.data(), c.header.raw_len, at) != (ssize_t)c.header.raw_len) {
-      s = absl::InternalError(absl::StrFormat("cannot fill shared memory: %s", strerror(errno)));
-      break;
-    }
   }
   close(fd);
   return s;
 }
-
-}  // namespace
 
 absl::StatusOr<SharedMemory> PrepareSharedMemory(const std::vector<img::ImageIndex>& images) {
   SharedMemory shared;

@@ -10,6 +10,7 @@
 #ifndef CORE_TOOLS_SHARED_MEMORY_H
 #define CORE_TOOLS_SHARED_MEMORY_H
 
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,12 @@ struct SharedMemory {
   // For each image: (descriptor in dmtcp_restart, number in the process).
   std::vector<std::vector<std::pair<int, int>>> give;
 };
+
+// Calls fn(offset in the mapped object, bytes, length) for each stored chunk of `area`,
+// decoded and checked.
+absl::Status ForEachAreaChunk(
+    const img::ImageIndex& image, const img::AreaInfo& area,
+    const std::function<absl::Status(uint64_t offset, const char* data, size_t len)>& fn);
 
 absl::StatusOr<SharedMemory> PrepareSharedMemory(const std::vector<img::ImageIndex>& images);
 
