@@ -5,10 +5,12 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "core/protocol/protocol.h"
 #include "core/protocol/wire.h"
 
@@ -312,6 +314,11 @@ std::vector<Action> CoordinatorState::PhaseDone(ClientId id, int64_t checkpoint,
       error = "it reported no image path";
     } else {
       checkpoint_->images[id] = {worker.hello.host, worker.image, worker.image_bytes};
+      for (const auto& [key, value] : KeyValueLines(payload)) {
+        std::vector<std::string> parts = absl::StrSplit(value, ' ');
+        if (key != "conn" || parts.size() != 3) continue;
+        checkpoint_->connections.push_back({Describe(worker), parts[0], parts[1], parts[2]});
+      }
     }
   }
   if (status != 0) {
@@ -415,6 +422,7 @@ void CoordinatorState::ImagesWritten() {
   }
   bool failed = !run.errors.empty();
 
+  if (!failed) FindOutsideConnections();
   if (failed) {
     Log(absl::StrFormat("checkpoint %d failed: %s", run.number, absl::StrJoin(run.errors, "; ")));
   } else {
@@ -457,7 +465,24 @@ std::string CoordinatorState::ImagesPayload() const {
   for (const std::string& error : checkpoint_->errors) {
     absl::StrAppend(&payload, "error=", error, "\n");
   }
+  for (const std::string& warning : checkpoint_->warnings) {
+    absl::StrAppend(&payload, "warning=", warning, "\n");
+  }
   return payload;
+}
+
+void CoordinatorState::FindOutsideConnections() {
+  Run& run = *checkpoint_;
+  absl::flat_hash_set<std::pair<std::string, std::string>> ends;
+  for (const Run::Connection& c : run.connections) ends.insert({c.local, c.peer});
+  for (const Run::Connection& c : run.connections) {
+    if (ends.contains({c.peer, c.local})) continue;
+    std::string warning = absl::StrFormat(
+        "checkpoint %d: %s, fd %s: the connection to %s leads outside the computation; "
+        "after a restart it reads as closed", run.number, c.process, c.fd, c.peer);
+    Log(warning);
+    run.warnings.push_back(std::move(warning));
+  }
 }
 
 void CoordinatorState::FinishCheckpoint() {

@@ -137,6 +137,14 @@ class CoordinatorState {
     // they are part of the snapshot taken while everyone was suspended.
     std::map<ClientId, ImageRecord> images;
     std::vector<std::string> errors;  // one per failed worker
+    // Connected stream sockets the workers reported with their images, to find
+    // those whose peer is outside the computation.
+    struct Connection {
+      std::string process;  // as Describe() names it
+      std::string fd, local, peer;
+    };
+    std::vector<Connection> connections;
+    std::vector<std::string> warnings;
   };
 
   void Send(ClientId to, int type, int32_t status, int64_t a0, int64_t a1, int64_t a2,
@@ -152,6 +160,8 @@ class CoordinatorState {
   void AdvanceCheckpoint();
   void ImagesWritten();
   void FinishCheckpoint();
+  // Warns of each reported connection whose other end no process reported.
+  void FindOutsideConnections();
   std::string ImagesPayload() const;
   void KillAll();
   void MaybeReleaseRestartBarrier();

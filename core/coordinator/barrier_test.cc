@@ -97,6 +97,32 @@ class BarrierTest : public ::testing::Test {
   CoordinatorState state_;
 };
 
+// Connections whose two ends were reported by processes of the computation are
+// fine; one whose peer nobody reported is named in the reply and the log.
+TEST_F(BarrierTest, ConnectionToAPeerOutsideTheComputationIsReported) {
+  state_.WorkerJoined(1, Hello(100));
+  state_.WorkerJoined(2, Hello(200));
+  state_.Command(9, CMD_BCHECKPOINT, 0);
+  AllDone({1, 2}, 1, PHASE_SUSPEND);
+  state_.PhaseDone(1, 1, PHASE_CHECKPOINT, 0,
+                   "image=/ckpt/a.dmtcp\nconn=4 127.0.0.1:5000 127.0.0.1:6000\n"
+                   "conn=7 10.0.0.2:41000 10.0.0.1:80\nconn=8 unix:11 unix:12\n");
+  std::vector<Action> actions = state_.PhaseDone(
+      2, 1, PHASE_CHECKPOINT, 0,
+      "image=/ckpt/b.dmtcp\nconn=3 127.0.0.1:6000 127.0.0.1:5000\nconn=5 unix:12 unix:11\n");
+  Action reply = ReplyTo(actions, 9);
+  EXPECT_EQ(reply.status, DMT_COORD_SUCCESS);
+  std::vector<std::string> warnings;
+  for (const auto& [key, value] : KeyValueLines(reply.text)) {
+    if (key == "warning") warnings.push_back(value);
+  }
+  ASSERT_EQ(warnings.size(), 1u) << reply.text;
+  EXPECT_THAT(warnings[0], HasSubstr("pid 100"));
+  EXPECT_THAT(warnings[0], HasSubstr("fd 7"));
+  EXPECT_THAT(warnings[0], HasSubstr("10.0.0.1:80"));
+  EXPECT_THAT(warnings[0], HasSubstr("outside the computation"));
+}
+
 TEST_F(BarrierTest, JoiningWorkerIsWelcomedWithItsIdAndTheCompid) {
   std::vector<Action> actions = state_.WorkerJoined(5, Hello(100));
   std::vector<Action> welcome = Sent(actions, MSG_WELCOME);

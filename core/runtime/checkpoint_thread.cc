@@ -14,6 +14,7 @@
 #include "core/runtime/coordinator_link.h"
 #include "core/runtime/fd_table.h"
 #include "core/runtime/hooks.h"
+#include "core/runtime/plugins/sockets.h"
 #include "core/runtime/log.h"
 #include "core/runtime/restart.h"
 #include "core/runtime/threads.h"
@@ -85,10 +86,11 @@ void HandlePhase(const CoordMessage& m) {
         FinishRestart();
         return;
       }
-      char payload[IMG_PATH_MAX + 128];
+      static char payload[IMG_PATH_MAX + 16384];
       if (result.error == 0) {
-        fmt_format(payload, sizeof payload, "image=%s\nbytes=%lu\n", result.image,
-                   (unsigned long)result.bytes);
+        size_t n = fmt_format(payload, sizeof payload, "image=%s\nbytes=%lu\n", result.image,
+                              (unsigned long)result.bytes);
+        DescribeConnections(payload + n, sizeof payload - n);
       } else {
         fmt_format(payload, sizeof payload, "error=cannot write the image in %s (errno %d)\n",
                    dir, -result.error);

@@ -190,6 +190,10 @@ Outcome Ask(const Options& options) {
   }
   outcome.status = reply->header.status;
   outcome.reply = *reply;
+  // Things the checkpoint could not save well, named by the coordinator.
+  for (const auto& [key, value] : dmtcp::KeyValueLines(reply->payload)) {
+    if (key == "warning") fprintf(stderr, "%s: warning: %s\n", dmtcp::ProgramName(), value.c_str());
+  }
   if (outcome.status != DMT_COORD_SUCCESS) {
     std::vector<std::string> errors;
     for (const auto& [key, value] : dmtcp::KeyValueLines(reply->payload)) {

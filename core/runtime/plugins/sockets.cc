@@ -21,10 +21,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/fd_table.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
+#include "core/runtime/plugins/sockets.h"
 
 namespace rt {
 namespace {
@@ -265,6 +267,46 @@ void OnEvent(Event event) {
 }  // namespace
 
 RUNTIME_PLUGIN(sockets, OnEvent, WriteRecords)
+
+// "ip:port" or "[ip6]:port" of an AF_INET/AF_INET6 address; false for others.
+bool InetText(const uint8_t* addr, uint32_t len, char* out, size_t size) {
+  const auto* sa = reinterpret_cast<const struct sockaddr*>(addr);
+  if (len >= sizeof(struct sockaddr_in) && sa->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const struct sockaddr_in*>(addr);
+    const uint8_t* b = reinterpret_cast<const uint8_t*>(&in->sin_addr);
+    fmt_format(out, size, "%u.%u.%u.%u:%u", b[0], b[1], b[2], b[3], ntohs(in->sin_port));
+    return true;
+  }
+  if (len >= sizeof(struct sockaddr_in6) && sa->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const struct sockaddr_in6*>(addr);
+    const uint8_t* b = in6->sin6_addr.s6_addr;
+    size_t n = fmt_format(out, size, "[");
+    for (int i = 0; i < 16; i += 2) {
+      n += fmt_format(out + n, size - n, "%s%x", i ? ":" : "", (b[i] << 8) | b[i + 1]);
+    }
+    fmt_format(out + n, size - n, "]:%u", ntohs(in6->sin6_port));
+    return true;
+  }
+  return false;
+}
+
+size_t DescribeConnections(char* out, size_t size) {
+  size_t n = 0;
+  for (int i = 0; i < g_count && n + 256 < size; i++) {
+    const struct img_socket& r = g_sockets[i].record;
+    if (r.listening || r.type == SOCK_DGRAM) continue;
+    char local[80], peer[80];
+    if (r.family == AF_UNIX && r.peer_inode != 0) {
+      fmt_format(local, sizeof local, "unix:%lu", (unsigned long)r.inode);
+      fmt_format(peer, sizeof peer, "unix:%lu", (unsigned long)r.peer_inode);
+    } else if (!InetText(r.local, r.local_len, local, sizeof local) ||
+               !InetText(r.peer, r.peer_len, peer, sizeof peer)) {
+      continue;
+    }
+    n += fmt_format(out + n, size - n, "conn=%d %s %s\n", r.fd, local, peer);
+  }
+  return n;
+}
 
 void NoteSocketPair(const int fds[2]) {
   if (g_pair_count >= kMaxPairs) return;

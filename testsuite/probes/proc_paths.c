@@ -1,0 +1,103 @@
+// proc_paths GO_FILE: /proc/<pid> paths name processes by the ids the program knows.
+// A parent and a child, each with its own name (comm). After GO_FILE exists the parent
+// reads its child's and its own names through /proc/<pid>/comm (open, fopen), looks
+// at /proc/<child> with stat, access and opendir, at its main thread through
+// /proc/<pid>/task/<tid>, and checks that /proc/self reads as its pid.
+// Prints "ready" first and "proc_paths ok" at the end (exit 0).
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "probe_util.h"
+
+static int failures;
+
+static void expect_name(const char* path, const char* want, int use_stdio) {
+  char text[64] = "";
+  if (use_stdio) {
+    FILE* f = fopen(path, "r");
+    if (f) {
+      if (!fgets(text, sizeof text, f)) text[0] = '\0';
+      fclose(f);
+    }
+  } else {
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+      ssize_t n = read(fd, text, sizeof text - 1);
+      text[n > 0 ? n : 0] = '\0';
+      close(fd);
+    }
+  }
+  char* nl = strchr(text, '\n');
+  if (nl) *nl = '\0';
+  if (strcmp(text, want) != 0) {
+    SAY("proc_paths FAILED: %s reads \"%s\", expected \"%s\"", path, text, want);
+    failures++;
+  }
+}
+
+int main(int argc, char** argv) {
+  const char* go = argc > 1 ? argv[1] : "go";
+  const pid_t kid = fork();
+  if (kid == 0) {
+    prctl(PR_SET_NAME, "paths-kid");
+    for (;;) pause();
+  }
+  prctl(PR_SET_NAME, "paths-parent");
+  usleep(100 * 1000);
+  SAY("ready");
+  wait_for_file(go);
+
+  const pid_t me = getpid();
+  char path[128];
+  snprintf(path, sizeof path, "/proc/%d/comm", (int)kid);
+  expect_name(path, "paths-kid", 0);
+  snprintf(path, sizeof path, "/proc/%d/comm", (int)me);
+  expect_name(path, "paths-parent", 1);
+  snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)me, (int)gettid());
+  expect_name(path, "paths-parent", 0);
+  snprintf(path, sizeof path, "/proc/self/task/%d/comm", (int)gettid());
+  expect_name(path, "paths-parent", 1);
+  snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)kid, (int)kid);
+  expect_name(path, "paths-kid", 0);
+
+  struct stat st;
+  snprintf(path, sizeof path, "/proc/%d", (int)kid);
+  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    SAY("proc_paths FAILED: stat %s", path);
+    failures++;
+  }
+  snprintf(path, sizeof path, "/proc/%d/status", (int)kid);
+  if (access(path, R_OK) != 0) {
+    SAY("proc_paths FAILED: access %s", path);
+    failures++;
+  }
+  snprintf(path, sizeof path, "/proc/%d/task", (int)kid);
+  DIR* d = opendir(path);
+  int threads = 0;
+  for (struct dirent* e; d && (e = readdir(d));) threads += e->d_name[0] != '.';
+  if (d) closedir(d);
+  if (threads < 1) {
+    SAY("proc_paths FAILED: %s lists %d threads", path, threads);
+    failures++;
+  }
+  char link[32] = "", want[32];
+  ssize_t n = readlink("/proc/self", link, sizeof link - 1);
+  link[n > 0 ? n : 0] = '\0';
+  snprintf(want, sizeof want, "%d", (int)me);
+  if (strcmp(link, want) != 0) {
+    SAY("proc_paths FAILED: /proc/self is \"%s\", expected \"%s\"", link, want);
+    failures++;
+  }
+  kill(kid, SIGKILL);
+  waitpid(kid, NULL, 0);
+  if (failures) return 1;
+  SAY("proc_paths ok");
+  return 0;
+}
