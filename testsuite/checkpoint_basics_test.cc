@@ -151,6 +151,30 @@ TEST(CheckpointBasics, ThreadsComingAndGoingDuringCheckpoints) {
 }
 
 // eventfd, timerfd, signalfd, epoll and alarm() keep their state across the restart.
+// Regular files, a directory and a device come back with offsets, flags and
+// close-on-exec; the policy for files changed or deleted before the restart
+// (docs/features.md): a shorter file keeps the offset, a deleted one is not reopened
+// and dmtcp_restart names it.
+TEST(CheckpointBasics, OpenFilesComeBackAndChangedOnesFollowThePolicy) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("files"), "go"}, "files");
+  ASSERT_TRUE(box.WaitForLine("files", "ready")) << ReadFile(box.Path("files.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  WriteFile(box.Path("short.txt"), "abc");
+  ASSERT_EQ(unlink(box.Path("gone.txt").c_str()), 0);
+  const pid_t restarted = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("files.out"));
+  const std::string err = ReadFile(box.Path("restart.err"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << err;
+  EXPECT_NE(out.find("files ok"), std::string::npos) << out << err;
+  EXPECT_NE(err.find("gone.txt"), std::string::npos) << "the restart should name the missing file: " << err;
+}
+
 TEST(CheckpointBasics, EventDescriptorsAndTimersKeepTheirState) {
   Sandbox box;
   Exit e = box.CheckpointKillRestart({ProbePath("events"), "go"}, "events");

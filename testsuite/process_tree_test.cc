@@ -230,6 +230,24 @@ TEST(ProcessTree, MemorySharedAcrossForkStaysShared) {
   EXPECT_NE(out.find("shared ok"), std::string::npos) << out;
 }
 
+// The same with POSIX shared memory (shm_open), opened and mapped by each process:
+// the file under /dev/shm gets the checkpointed contents and both map it again.
+TEST(ProcessTree, PosixSharedMemoryStaysShared) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("shared_memory"), "go", "posix"}, "shared");
+  ASSERT_TRUE(box.WaitForLine("shared", "ready")) << ReadFile(box.Path("shared.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = StartRestartScript(box);
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("shared.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("shared ok"), std::string::npos) << out;
+}
+
 // Connected sockets between processes of the computation (a socketpair of each kind, a
 // TCP connection on the loopback) come back connected, with the bytes that were
 // queued in them; a listening socket listens again.

@@ -45,8 +45,12 @@ void ReadFdInfo(FdEntry* e) {
   sys::close(f);
   text[n > 0 ? n : 0] = '\0';
   e->pos = ParseField(text, "pos:", 10);
-  e->flags = (int)ParseField(text, "flags:", 8);
-  e->cloexec = (e->flags & O_CLOEXEC) != 0;
+  // Flags from fcntl, not fdinfo: under an emulator fdinfo shows the host's flag bits
+  // (x86's O_DIRECTORY is ARM's O_DIRECT), fcntl the program's own.
+  const long flags = sys::fcntl(e->fd, F_GETFL, 0);
+  e->flags = flags >= 0 ? (int)flags : (int)ParseField(text, "flags:", 8);
+  const long fd_flags = sys::fcntl(e->fd, F_GETFD, 0);
+  e->cloexec = fd_flags >= 0 ? (fd_flags & FD_CLOEXEC) != 0 : (e->flags & O_CLOEXEC) != 0;
 }
 
 FdKind Classify(const FdEntry& e, unsigned mode) {

@@ -2,7 +2,11 @@
 // (MAP_SHARED|MAP_ANONYMOUS, inherited across fork): each move is an atomic hand-over
 // of a counter. If after a restart each had its own copy instead of one shared
 // mapping, neither would see the other's move: the probe would stall and say so.
+// With "posix" as second argument the board is POSIX shared memory instead
+// (shm_open), which each of them opens and maps by name on its own.
 // Prints "ready" once they play, then, after GO_FILE exists, "shared ok N"; exits 0.
+#include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,9 +38,27 @@ static int wait_turn(struct board* b, int me) {
 
 int main(int argc, char** argv) {
   const char* go = argc > 1 ? argv[1] : "go";
-  struct board* b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (b == MAP_FAILED) return 2;
+  const int posix = argc > 2 && strcmp(argv[2], "posix") == 0;
+  char name[64];
+  struct timespec t;  // tests run side by side, maybe in pid namespaces of their own
+  clock_gettime(CLOCK_REALTIME, &t);
+  snprintf(name, sizeof name, "/dmtcp-probe-%d-%ld", (int)getpid(), (long)t.tv_nsec);
+  struct board* b = MAP_FAILED;
+  if (posix) {
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) return 2;
+    close(fd);
+  } else {
+    b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED) return 2;
+  }
   pid_t kid = fork();
+  if (posix) {  // parent and child each open and map it
+    int fd = shm_open(name, O_RDWR, 0);
+    b = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (b == MAP_FAILED) return 2;
+    close(fd);
+  }
   if (kid == 0) {
     for (;;) {
       if (!wait_turn(b, 1)) _exit(3);
@@ -72,6 +94,7 @@ int main(int argc, char** argv) {
     SAY("shared FAILED: the child ended with status %#x", status);
     return 1;
   }
+  if (posix) shm_unlink(name);
   SAY("shared ok %ld", moves);
   return 0;
 }
