@@ -408,6 +408,33 @@ TEST(ProcessTree, ForkAndExecChurnIsCheckpointedWhole) {
   for (int i = 0; i < kCount; i++) ASSERT_EQ(numbers[i], i + 1) << "line " << i + 1;
 }
 
+// Children started by vfork+exec, posix_spawn, fork+exec and system() (natively: under
+// an emulator /bin/sh is the host's and cannot carry an ARM runtime), checkpointed
+// three times while they come and go: every child runs once, in order.
+TEST(ProcessTree, ChildrenStartedEveryWayAreCheckpointedWhole) {
+  Sandbox box;
+  const int kCount = 400;
+  std::vector<std::string> argv = {ProbePath("spawn"), std::to_string(kCount)};
+  if (!UnderEmulator()) argv.push_back("system");
+  const pid_t pid = box.Launch(argv, "spawn");
+  for (int i = 0; i < 3; i++) {
+    usleep(200 * 1000);
+    Output ck = box.Command({"-bc"});
+    ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+  }
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+  const std::vector<long> before = Numbers(ReadFile(box.Path("spawn.out")));
+  ASSERT_LT(before.size(), (size_t)kCount) << "the children were all done before the checkpoints";
+  Exit e = box.Wait(StartRestartScript(box), absl::Seconds(120));
+  const std::string out = ReadFile(box.Path("spawn.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("spawn done"), std::string::npos) << ReadFile(box.Path("spawn.err"));
+  const std::vector<long> numbers = Numbers(out);
+  ASSERT_EQ(numbers.size(), (size_t)kCount);
+  for (int i = 0; i < kCount; i++) ASSERT_EQ(numbers[i], i + 1) << "line " << i + 1;
+}
+
 // A fork/exec tree of make, shells, sleeps and compilers, checkpointed mid-build and
 // restarted, finishes the build and the program it built works.
 TEST(ProcessTree, ParallelMakeCompletesAfterRestart) {

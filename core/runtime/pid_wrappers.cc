@@ -10,6 +10,7 @@
 
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/pid_table.h"
+#include "core/runtime/threads.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -44,17 +45,32 @@ EXPORT int tgkill(pid_t pid, pid_t tid, int sig) {
   return (int)Result(sys::tgkill(PidIn(pid), PidIn(tid), sig));
 }
 
+// A wait for a given child that a checkpoint interrupted is restarted with the ids it
+// was called with (by our rewind, or by an emulator): after a restart that gave the
+// child a new pid it fails with ECHILD. So it is called again, translated anew.
+static bool InterruptedByCheckpoint(long rc, unsigned long generation) {
+  return (rc == -EINTR || rc == -ECHILD) && rt::SuspendGeneration() != generation;
+}
+
 EXPORT pid_t wait4(pid_t pid, int* status, int options, struct rusage* usage) {
-  long rc = arch_syscall4(__NR_wait4, PidIn(pid), (long)status, options, (long)usage);
-  return (pid_t)PidOut(Result(rc));
+  for (;;) {
+    const unsigned long generation = rt::SuspendGeneration();
+    long rc = arch_syscall4(__NR_wait4, PidIn(pid), (long)status, options, (long)usage);
+    if (!InterruptedByCheckpoint(rc, generation)) return (pid_t)PidOut(Result(rc));
+  }
 }
 
 EXPORT pid_t waitpid(pid_t pid, int* status, int options) { return wait4(pid, status, options, nullptr); }
 EXPORT pid_t wait(int* status) { return wait4(-1, status, 0, nullptr); }
 
 EXPORT int waitid(idtype_t type, id_t id, siginfo_t* info, int options) {
-  if (type == P_PID || type == P_PGID) id = (id_t)rt::VirtualToReal((long)id);
-  long rc = arch_syscall5(__NR_waitid, type, (long)id, (long)info, options, 0);
+  long rc;
+  for (;;) {
+    const unsigned long generation = rt::SuspendGeneration();
+    const id_t real = type == P_PID || type == P_PGID ? (id_t)rt::VirtualToReal((long)id) : id;
+    rc = arch_syscall5(__NR_waitid, type, (long)real, (long)info, options, 0);
+    if (!InterruptedByCheckpoint(rc, generation)) break;
+  }
   if (rc == 0 && info != nullptr && info->si_pid != 0) info->si_pid = (pid_t)PidOut(info->si_pid);
   return (int)Result(rc);
 }
