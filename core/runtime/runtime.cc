@@ -25,6 +25,7 @@ namespace {
 // its own checkpoint thread, whose connection replaces the parent's inherited one.
 void AtForkChild() {
   SetVirtualPid(0);  // a new process: its pid is its own, in both worlds
+  ForgetOtherThreads();
   NoteForeignThreads([](int) { return false; });  // an emulator recreates its own threads
   fmt_format(g_config.uniq, sizeof g_config.uniq, "%s-%ld", g_config.uniq, sys::getpid());
   g_config.ckpt_number = 0;

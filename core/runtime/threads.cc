@@ -34,6 +34,7 @@ int g_suspend_seq;     // bumped by each thread that stops or restarts (futex wo
 int g_resume_seq;      // bumped by ResumeThreads (futex word)
 unsigned long g_suspend_generation;  // see SuspendGeneration()
 int g_restored;        // threads back in their handler after a restart
+int g_in_handler;      // threads between entering and leaving our handler
 
 int Load(const int* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 void Store(int* p, int v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
@@ -174,6 +175,7 @@ void CheckpointSignalHandler(int sig, siginfo_t* info, void* ucontext) {
     errno = saved_errno;
     return;
   }
+  __atomic_fetch_add(&g_in_handler, 1, __ATOMIC_ACQ_REL);
   // Locals written after arch_context_save() are undefined when it returns again, as
   // with setjmp; `self` is fixed before it.
   ThreadSlot* volatile self = found;
@@ -193,6 +195,7 @@ void CheckpointSignalHandler(int sig, siginfo_t* info, void* ucontext) {
     Notify(&g_suspend_seq);
   }
   WaitInHandler(self);
+  __atomic_fetch_sub(&g_in_handler, 1, __ATOMIC_ACQ_REL);
   errno = saved_errno;
 }
 
@@ -212,6 +215,10 @@ void InstallCheckpointHandler() {
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigfillset(&sa.sa_mask);  // nothing interrupts a thread while it is frozen
   RealSigaction(g_config.ckpt_signal, &sa, nullptr);
+}
+
+void ForgetOtherThreads() {
+  __atomic_store_n(&g_in_handler, 0, __ATOMIC_RELEASE);
 }
 
 void NoteForeignThreads(bool (*is_ours)(int tid)) {
@@ -240,6 +247,12 @@ ThreadSlot* ThreadAt(int i) { return &g_slots[i]; }
 unsigned long SuspendGeneration() { return __atomic_load_n(&g_suspend_generation, __ATOMIC_ACQUIRE); }
 
 int SuspendThreads() {
+  // Threads released by the last resume may not have left our handler yet; their
+  // slots are about to be reused, so wait until they are out (they only need to be
+  // scheduled once).
+  for (const long since = NowMs(); Load(&g_in_handler) > 0 && NowMs() - since < kSuspendTimeoutMs;) {
+    sys::sleep_ms(1);
+  }
   __atomic_fetch_add(&g_suspend_generation, 1, __ATOMIC_ACQ_REL);
   const long pid = sys::getpid(), self = sys::gettid();
   g_count = 1;

@@ -78,6 +78,10 @@ void RestoreCallingThread(ThreadSlot* slot);
 // every signal): all threads but the caller and those is_ours() claims. At startup
 // only the main thread is the program's; after a restart, the restored ones.
 void NoteForeignThreads(bool (*is_ours)(int tid));
+
+// In a forked child, where only the forking thread exists: none of the parent's
+// threads that were still leaving our handler came along.
+void ForgetOtherThreads();
 bool IsRestoredThread(int tid);
 
 // After a restart: tells the pid table each restored thread's old and new id.
