@@ -26,13 +26,6 @@
 namespace dmtcp_test {
 namespace {
 
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = getenv("TEST_SRCDIR");
-  const char* workspace = getenv("TEST_WORKSPACE");
-  std::string base = srcdir ? std::string(srcdir) + "/" + (workspace ? workspace : "dmtcp_ng") : ".";
-  return base + "/" + rel;
-}
-
 std::string TempRoot() {
   const char* t = getenv("TEST_TMPDIR");
   return t ? t : "/tmp";
@@ -73,6 +66,13 @@ std::string Exit::Describe() const {
   if (timed_out) return "still running (timed out)";
   if (exited) return absl::StrCat("exit code ", code);
   return absl::StrCat("killed by signal ", signal, " (", strsignal(signal), ")");
+}
+
+std::string Runfile(const std::string& rel) {
+  const char* srcdir = getenv("TEST_SRCDIR");
+  const char* workspace = getenv("TEST_WORKSPACE");
+  std::string base = srcdir ? std::string(srcdir) + "/" + (workspace ? workspace : "dmtcp_ng") : ".";
+  return base + "/" + rel;
 }
 
 std::string ToolPath(const std::string& name) { return Runfile("core/tools/" + name); }

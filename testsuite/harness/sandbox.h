@@ -32,6 +32,7 @@ struct Output {
 };
 
 // Paths of things the tests run, found in the test's runfiles.
+std::string Runfile(const std::string& rel);     // <workspace>/<rel>
 std::string ToolPath(const std::string& name);   // core/tools/<name>
 std::string ProbePath(const std::string& name);  // testsuite/probes/<name>
 std::string AppPath(const std::string& name);    // testsuite/apps/<name>

@@ -1,0 +1,121 @@
+// The application zoo: real programs of the kinds the FAQ names, each checkpointed
+// twice at random moments, killed, and restarted from the last images; the output must
+// equal that of an uninterrupted run. Per-application checkpoint and restart times
+// and image sizes are printed as "ZOO ..." lines in the test log.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "testsuite/harness/sandbox.h"
+
+namespace dmtcp_test {
+namespace {
+
+struct App {
+  std::string name;
+  std::vector<std::string> argv;  // {program, args...}; "@zoo/x" is a zoo file
+  std::vector<std::string> env;
+  std::string missing_hint;       // which Debian package provides the program
+};
+
+std::string ZooPath(const std::string& name) { return Runfile("testsuite/zoo/" + name); }
+
+std::vector<std::string> Resolve(const std::vector<std::string>& argv) {
+  std::vector<std::string> out;
+  for (const std::string& a : argv) out.push_back(a.rfind("@zoo/", 0) == 0 ? ZooPath(a.substr(5)) : a);
+  return out;
+}
+
+// The number of "step N ..." lines so far.
+int Steps(const std::string& text) {
+  int steps = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) steps += absl::StartsWith(line, "step ");
+  return steps;
+}
+
+int64_t ImageBytes(const Sandbox& box) {
+  int64_t total = 0;
+  for (const std::string& image : box.Images()) {
+    struct stat st;
+    if (stat(image.c_str(), &st) == 0) total += st.st_size;
+  }
+  return total;
+}
+
+class Zoo : public ::testing::TestWithParam<App> {};
+
+TEST_P(Zoo, TwoCheckpointsKillRestartGivesTheUninterruptedOutput) {
+  const App& app = GetParam();
+  const std::vector<std::string> argv = Resolve(app.argv);
+  if (std::string why = WhyCannotLaunch(argv[0]); !why.empty()) {
+    GTEST_SKIP() << "SKIPPED LOUDLY: " << app.name << ": " << why << app.missing_hint;
+  }
+  Sandbox box;
+  Output reference = box.Run(argv, app.env, absl::Seconds(120));
+  ASSERT_EQ(reference.exit.code, 0) << app.name << ": the uninterrupted run failed: " << reference.err;
+  ASSERT_NE(reference.out.find("RESULT"), std::string::npos) << reference.out;
+  const int total_steps = Steps(reference.out);
+
+  const pid_t pid = box.Spawn(box.LaunchArgv(argv), "app", app.env);
+  std::mt19937 random(std::random_device{}());
+  auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi - 1)(random); };
+  int at = 0;
+  std::string report = absl::StrCat("ZOO ", app.name, ":");
+  for (int i = 0; i < 2; i++) {
+    at += uniform(3, total_steps / 3);
+    const int wanted = at;
+    ASSERT_TRUE(box.WaitForOutput("app", [&](const std::string& t) { return Steps(t) >= wanted; },
+                                  absl::Seconds(120)))
+        << app.name << ": step " << wanted << " never came: " << ReadFile(box.Path("app.err"));
+    usleep(uniform(0, 50000));  // somewhere inside a step
+    const absl::Time start = absl::Now();
+    Output ck = box.Command({"-bc"});
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    ASSERT_EQ(ck.exit.code, 0) << app.name << ": checkpoint " << i + 1 << " failed: " << ck.out << ck.err;
+    absl::StrAppendFormat(&report, " checkpoint %d at step %d: %.2f s, %zu image(s), %.1f MB;", i + 1,
+                          Steps(ReadFile(box.Path("app.out"))), seconds, box.Images().size(),
+                          ImageBytes(box) / 1e6);
+  }
+  ASSERT_LT(Steps(ReadFile(box.Path("app.out"))), total_steps) << app.name << " finished before the kill";
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+
+  const absl::Time start = absl::Now();
+  const pid_t restarted = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
+  Exit e = box.Wait(restarted, absl::Seconds(180));
+  absl::StrAppendFormat(&report, " restart to the end: %.2f s",
+                        absl::ToDoubleSeconds(absl::Now() - start));
+  std::fprintf(stderr, "%s\n", report.c_str());
+  EXPECT_TRUE(e.exited && e.code == 0) << app.name << ": the restart failed: " << e.Describe() << "\n"
+                                       << ReadFile(box.Path("restart.err"));
+  EXPECT_EQ(ReadFile(box.Path("app.out")), reference.out)
+      << app.name << ": the restarted run's output differs from the uninterrupted run's";
+}
+
+std::vector<App> Apps() {
+  return {
+      {"python", {"/usr/bin/python3", "@zoo/apps/work.py", "40", "0.08"}, {}, " (package python3)"},
+      {"perl", {"/usr/bin/perl", "@zoo/apps/work.pl", "40", "0.08"}, {}, " (package perl)"},
+      {"ruby", {"/usr/bin/ruby", "@zoo/apps/work.rb", "40", "0.08"}, {}, " (package ruby)"},
+      {"r", {"/usr/bin/Rscript", "@zoo/apps/work.R", "40", "0.08"}, {}, " (package r-base-core)"},
+      {"java", {"/usr/bin/java", "-Xmx256m", "@zoo/apps/Work.java", "40", "80"}, {},
+       " (package openjdk-17-jdk-headless)"},
+      {"openmp", {"@zoo/omp_reduce", "40", "60"}, {"OMP_NUM_THREADS=4"}, ""},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Apps, Zoo, ::testing::ValuesIn(Apps()),
+                         [](const ::testing::TestParamInfo<App>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace dmtcp_test
