@@ -162,6 +162,27 @@ TEST(ProcessTree, ProcPathsNameProcessesByTheirOriginalIds) {
   EXPECT_NE(out.find("proc_paths ok"), std::string::npos) << out;
 }
 
+// Two listeners on one port, [::] with IPV6_V6ONLY beside 0.0.0.0, listen again
+// after a restart (the IPv6 one must not come back dual-stack) and accept on both.
+TEST(ProcessTree, ListenersSideBySideOnOnePortListenAgain) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("listeners"), "go"}, "listeners");
+  if (!box.WaitForLine("listeners", "ready", absl::Seconds(10)) &&
+      ReadFile(box.Path("listeners.out")).find("IPv6 here") != std::string::npos) {
+    GTEST_SKIP() << "SKIPPED LOUDLY: " << ReadFile(box.Path("listeners.out"));
+  }
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = StartRestartScript(box);
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("listeners.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("listeners ok"), std::string::npos) << out << ReadFile(box.Path("restart.err"));
+}
+
 // A TCP connection to a server outside the computation: the checkpoint names the
 // process, fd and peer, the program keeps running and talking to it; after a restart
 // the connection reads as closed (never as something else), and dmtcp_restart says so.

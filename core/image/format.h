@@ -161,8 +161,14 @@ struct img_socket {
   uint32_t listening;
   uint32_t local_len, peer_len; /* lengths of the addresses below, 0 if none */
   uint32_t bytes;      /* receive-queue bytes that follow */
-  uint32_t reserved[2];
+  uint32_t options;    /* enum img_socket_option bits, set again before bind */
+  uint32_t reserved;
   unsigned char local[128], peer[128]; /* struct sockaddr_storage contents */
+};
+enum img_socket_option {
+  IMG_SOCK_V6ONLY = 1 << 0,    /* IPV6_V6ONLY: an IPv6 socket that leaves IPv4 to others */
+  IMG_SOCK_REUSEADDR = 1 << 1, /* SO_REUSEADDR */
+  IMG_SOCK_REUSEPORT = 1 << 2, /* SO_REUSEPORT */
 };
 
 /* IMG_REC_FILE: a descriptor of a file, directory or device. An open file description

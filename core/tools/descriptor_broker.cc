@@ -196,8 +196,21 @@ bool TcpPair(int family, int fds[2]) {
   return ok && fds[1] >= 0;
 }
 
+// The options recorded that matter for binding the address again.
+void SetBindOptions(int fd, const struct img_socket& s) {
+  const int one = 1;
+  if (s.family == AF_INET6) {
+    const int v6only = (s.options & IMG_SOCK_V6ONLY) ? 1 : 0;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+  }
+  if (s.options & IMG_SOCK_REUSEPORT) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (s.options & IMG_SOCK_REUSEADDR) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+}
+
 int Listening(const struct img_socket& s) {
   int fd = socket(s.family, s.type | SOCK_CLOEXEC, s.protocol);
+  SetBindOptions(fd, s);
+  // Connections accepted before the checkpoint may linger in TIME_WAIT on this port.
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   const auto* un = reinterpret_cast<const struct sockaddr_un*>(s.local);
@@ -233,6 +246,7 @@ int Unpaired(const struct img_socket& s) {
   if (bound) {
     const auto* un = reinterpret_cast<const struct sockaddr_un*>(s.local);
     if (s.family == AF_UNIX && un->sun_path[0] != '\0') unlink(un->sun_path);
+    SetBindOptions(fd, s);
     if (bind(fd, sa, s.local_len) != 0) {
       Warn(absl::StrFormat("cannot bind %s again: %s", Address(s.local, s.local_len), strerror(errno)));
     }

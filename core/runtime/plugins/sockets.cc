@@ -179,6 +179,19 @@ void Describe(const FdEntry& e, SavedSocket* s) {
   SockOpt(e.fd, SOL_SOCKET, SO_TYPE, &r.type, &len, false);
   len = sizeof r.protocol;
   SockOpt(e.fd, SOL_SOCKET, SO_PROTOCOL, &r.protocol, &len, false);
+  // Options that decide whether the address can be bound again beside others.
+  struct {
+    int level, name;
+    uint32_t bit;
+  } const options[] = {{IPPROTO_IPV6, IPV6_V6ONLY, IMG_SOCK_V6ONLY},
+                       {SOL_SOCKET, SO_REUSEADDR, IMG_SOCK_REUSEADDR},
+                       {SOL_SOCKET, SO_REUSEPORT, IMG_SOCK_REUSEPORT}};
+  for (const auto& o : options) {
+    if (o.level == IPPROTO_IPV6 && r.family != AF_INET6) continue;
+    int on = 0;
+    len = sizeof on;
+    if (SockOpt(e.fd, o.level, o.name, &on, &len, false) == 0 && on) r.options |= o.bit;
+  }
   int accepting = 0;
   len = sizeof accepting;
   SockOpt(e.fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len, false);
