@@ -61,6 +61,11 @@ EXPORT pid_t wait4(pid_t pid, int* status, int options, struct rusage* usage) {
 }
 
 EXPORT pid_t waitpid(pid_t pid, int* status, int options) { return wait4(pid, status, options, nullptr); }
+// dash (/bin/sh on Debian) waits with wait3: without this the pid it gets back after a
+// restart would be the kernel's, which its job table does not know.
+EXPORT pid_t wait3(int* status, int options, struct rusage* usage) {
+  return wait4(-1, status, options, usage);
+}
 EXPORT pid_t wait(int* status) { return wait4(-1, status, 0, nullptr); }
 
 EXPORT int waitid(idtype_t type, id_t id, siginfo_t* info, int options) {

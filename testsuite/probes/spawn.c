@@ -1,7 +1,8 @@
 // spawn COUNT [system]: children started every way a program starts them, one after
 // another: vfork then exec, posix_spawn, fork then exec, and with "system", system()
 // (through /bin/sh). Each child is this program run as "spawn print N", which prints
-// N; the parent waits for it before the next. The output must be 1..COUNT in order,
+// N (after 30 ms when started by system(), so that checkpoints catch system() and its
+// shell waiting); the parent waits for it before the next. The output must be 1..COUNT in order,
 // whatever checkpoints and restarts happen meanwhile; "spawn done" ends it.
 #define _GNU_SOURCE
 #include <spawn.h>
@@ -13,7 +14,8 @@
 extern char** environ;
 
 int main(int argc, char** argv) {
-  if (argc == 3 && strcmp(argv[1], "print") == 0) {
+  if (argc >= 3 && strcmp(argv[1], "print") == 0) {
+    if (argc > 3) usleep(30 * 1000);  // "slow": long enough for checkpoints to catch it
     SAY("%s", argv[2]);
     return 0;
   }
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
         break;
       default: {
         char command[4200];
-        snprintf(command, sizeof command, "'%s' print %ld", self, n);
+        snprintf(command, sizeof command, "'%s' print %ld slow", self, n);
         status = system(command);
         break;
       }
