@@ -111,6 +111,8 @@ std::vector<App> Apps() {
       {"java", {"/usr/bin/java", "-Xmx256m", "@zoo/apps/Work.java", "40", "80"}, {},
        " (package openjdk-17-jdk-headless)"},
       {"openmp", {"@zoo/omp_reduce", "40", "60"}, {"OMP_NUM_THREADS=4"}, ""},
+      {"tbb", {"@zoo/tbb_work", "40", "60"}, {},
+       " (oneTBB, package libtbb-dev, is installed for the host arch only)"},
   };
 }
 
