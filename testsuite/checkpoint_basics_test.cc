@@ -175,6 +175,24 @@ TEST(CheckpointBasics, OpenFilesComeBackAndChangedOnesFollowThePolicy) {
   EXPECT_NE(err.find("gone.txt"), std::string::npos) << "the restart should name the missing file: " << err;
 }
 
+// A deleted /dev/shm file still mapped shared and still open: its descriptor comes
+// back as the same object as the mapping (MPI libraries keep such files).
+TEST(CheckpointBasics, DeletedSharedFileKeepsItsDescriptorAndMapping) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("deleted_shm"), "go"}, "deleted");
+  ASSERT_TRUE(box.WaitForLine("deleted", "ready")) << ReadFile(box.Path("deleted.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("deleted.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("deleted_shm ok"), std::string::npos) << out << ReadFile(box.Path("restart.err"));
+}
+
 TEST(CheckpointBasics, EventDescriptorsAndTimersKeepTheirState) {
   Sandbox box;
   Exit e = box.CheckpointKillRestart({ProbePath("events"), "go"}, "events");

@@ -322,7 +322,7 @@ struct DescriptionKey {
 
 // Each open file description once: descriptors that shared it within a process
 // (same_as) or across processes (same file, flags and offset) get the same one.
-absl::Status ShareFiles(std::vector<ProcessToRestore>& procs) {
+absl::Status ShareFiles(std::vector<ProcessToRestore>& procs, const SharedObjects& objects) {
   absl::flat_hash_map<DescriptionKey, int> opened;  // description -> our descriptor (-1: failed)
   for (ProcessToRestore& p : procs) {
     absl::flat_hash_map<int, const img::FileInfo*> by_fd;
@@ -339,11 +339,20 @@ absl::Status ShareFiles(std::vector<ProcessToRestore>& procs) {
       auto it = opened.find(key);
       if (it == opened.end()) {
         int fd = -1;
+        const int flags = (int)(rep->file.flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC;
         if (EndsWith(rep->path, " (deleted)")) {
-          Warn(absl::StrFormat("%s was deleted before the checkpoint; fd %d of %s is not restored",
-                               rep->path, f.file.fd, p.image->path));
+          // Deleted, but perhaps its contents were mapped shared (a /dev/shm segment
+          // created, mapped and unlinked): the memory dmtcp_restart filled is that file.
+          const auto memory = objects.find({rep->file.dev, rep->file.inode});
+          if (memory != objects.end()) {
+            fd = open(absl::StrFormat("/proc/self/fd/%d", memory->second).c_str(), flags);
+            if (fd >= 0 && key.pos > 0) lseek(fd, static_cast<off_t>(key.pos), SEEK_SET);
+          }
+          if (fd < 0) {
+            Warn(absl::StrFormat("%s was deleted before the checkpoint; fd %d of %s is not restored",
+                                 rep->path, f.file.fd, p.image->path));
+          }
         } else {
-          const int flags = (int)(rep->file.flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC;
           fd = open(rep->path.c_str(), flags);
           if (fd < 0) {
             Warn(absl::StrFormat("cannot reopen %s (%s); fd %d of %s is not restored", rep->path,
@@ -362,8 +371,8 @@ absl::Status ShareFiles(std::vector<ProcessToRestore>& procs) {
 
 }  // namespace
 
-absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs) {
-  absl::Status s = ShareFiles(procs);
+absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs, const SharedObjects& objects) {
+  absl::Status s = ShareFiles(procs, objects);
   if (s.ok()) s = SharePipes(procs);
   if (s.ok()) s = ShareSockets(procs);
   if (s.ok()) s = ShareTerminals(procs);

@@ -13,7 +13,7 @@ namespace dmtcp {
 
 // Appends to each process's `give` list the files, pipes, sockets and terminals its
 // image recorded.
-absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs);
+absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs, const SharedObjects& objects);
 
 }  // namespace dmtcp
 

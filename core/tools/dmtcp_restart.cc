@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   settings.ckptdir = o.ckptdir;
   settings.interval = o.interval;
   absl::StatusOr<std::vector<ProcessToRestore>> procs =
-      PrepareComputation(images, plans, settings, shared->give);
+      PrepareComputation(images, plans, settings, *shared);
   if (!procs.ok()) Fail(procs.status());
   absl::StatusOr<std::string> sysv = RecreateSysvObjects(images);
   if (!sysv.ok()) Fail(sysv.status());

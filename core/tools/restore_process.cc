@@ -156,8 +156,8 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
 
 absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const std::vector<img::ImageIndex>& images, const std::vector<img::RestorePlan>& plans,
-    const RestoreSettings& settings,
-    const std::vector<std::vector<std::pair<int, int>>>& more_fds) {
+    const RestoreSettings& settings, const SharedMemory& shared) {
+  const std::vector<std::vector<std::pair<int, int>>>& more_fds = shared.give;
   std::vector<ProcessToRestore> procs(images.size());
   const std::string ptys = RecreatedPtys(images);
   // Whether we hold our terminal's foreground, which restored processes may then take.
@@ -204,8 +204,8 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
       }
     }
   }
-  absl::Status shared = ShareDescriptors(procs);
-  if (!shared.ok()) return shared;
+  absl::Status shared_fds = ShareDescriptors(procs, shared.objects);
+  if (!shared_fds.ok()) return shared_fds;
   return procs;
 }
 

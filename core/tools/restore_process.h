@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "core/image/plan_builder.h"
 #include "core/image/reader.h"
+#include "core/tools/shared_memory.h"
 
 namespace dmtcp {
 
@@ -47,10 +48,11 @@ struct ProcessToRestore {
 
 // Everything but the forking: the tree, the plans' descriptors, the shared pipes, and
 // `more_fds[i]`, further (descriptor, number) pairs image i's process gets.
+// `shared` is what PrepareSharedMemory filled: a descriptor of a deleted file whose
+// memory was shared gets that memory back.
 absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const std::vector<img::ImageIndex>& images, const std::vector<img::RestorePlan>& plans,
-    const RestoreSettings& settings,
-    const std::vector<std::vector<std::pair<int, int>>>& more_fds);
+    const RestoreSettings& settings, const SharedMemory& shared);
 
 // Forks the roots (each forks its children, and so on) and closes dmtcp_restart's
 // copies of what it handed out. Sets `pid` of the roots.

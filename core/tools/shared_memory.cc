@@ -97,6 +97,7 @@ absl::StatusOr<SharedMemory> PrepareSharedMemory(const std::vector<img::ImageInd
   for (auto& [key, o] : objects) {
     absl::Status s = OpenObject(&o, absl::StrFormat("dmtcp-shared-%x", key.inode));
     if (!s.ok()) return s;
+    shared.objects[{key.dev, key.inode}] = o.fd;
   }
   // Contents: every process's copy holds the same bytes (all were stopped together);
   // the first image that maps an object writes them, from each of its areas of it.

@@ -14,10 +14,15 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "core/image/reader.h"
 
 namespace dmtcp {
+
+// Each shared object dmtcp_restart filled, by the device and inode the maps showed:
+// its descriptor in dmtcp_restart.
+using SharedObjects = absl::flat_hash_map<std::pair<uint64_t, uint64_t>, int>;
 
 struct SharedMemory {
   // For each image, for each of its areas: the descriptor number the restorer maps
@@ -25,6 +30,7 @@ struct SharedMemory {
   std::vector<std::vector<int>> area_fds;
   // For each image: (descriptor in dmtcp_restart, number in the process).
   std::vector<std::vector<std::pair<int, int>>> give;
+  SharedObjects objects;
 };
 
 // Calls fn(offset in the mapped object, bytes, length) for each stored chunk of `area`,
