@@ -399,28 +399,25 @@ static bool SemctlTakesArgument(int cmd) {
       return true;
   }
 }
-EXPORT int semctl(int id, int num, int cmd, ...) {
-  unsigned long arg = 0;
-  if (SemctlTakesArgument(cmd)) {
-    va_list ap;
-    va_start(ap, cmd);
-    arg = va_arg(ap, unsigned long);
-    va_end(ap);
-  }
-  int rc = g_real.semctl(rt::ToReal(IMG_SYSV_SEM, id), num, cmd, arg);
+// semctl and its time64 twin: `real` with the kernel's id and the word, if any.
+static int Semctl(int (*real)(int, int, int, ...), int id, int num, int cmd, va_list ap) {
+  const unsigned long arg = SemctlTakesArgument(cmd) ? va_arg(ap, unsigned long) : 0;
+  int rc = real(rt::ToReal(IMG_SYSV_SEM, id), num, cmd, arg);
   if (rc == 0 && cmd == IPC_RMID) rt::Forget(IMG_SYSV_SEM, id);
   return rc;
 }
+EXPORT int semctl(int id, int num, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  const int rc = Semctl(g_real.semctl, id, num, cmd, ap);
+  va_end(ap);
+  return rc;
+}
 EXPORT int __semctl64(int id, int num, int cmd, ...) {
-  unsigned long arg = 0;
-  if (SemctlTakesArgument(cmd)) {
-    va_list ap;
-    va_start(ap, cmd);
-    arg = va_arg(ap, unsigned long);
-    va_end(ap);
-  }
-  int rc = g_real.semctl64(rt::ToReal(IMG_SYSV_SEM, id), num, cmd, arg);
-  if (rc == 0 && cmd == IPC_RMID) rt::Forget(IMG_SYSV_SEM, id);
+  va_list ap;
+  va_start(ap, cmd);
+  const int rc = Semctl(g_real.semctl64, id, num, cmd, ap);
+  va_end(ap);
   return rc;
 }
 // A timed wait interrupted by a checkpoint starts its timeout again.
