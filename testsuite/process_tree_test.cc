@@ -33,24 +33,37 @@ pid_t StartRestartScript(Sandbox& box) {
   return box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
 }
 
-TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
-  Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("family"), "go"}, "family");
-  ASSERT_TRUE(box.WaitForLine("family", "ready")) << ReadFile(box.Path("family.err"));
-  Output ck = box.Command({"-bc"});
-  ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
-  EXPECT_EQ(box.Images().size(), 2u) << "parent and child: " << ck.out;
-  kill(-pid, SIGKILL);  // the child is in its own group: kill both
+// The round trip of most of these tests: launch `program` (its output in <log>.out),
+// wait for its line "ready", take `checkpoints` blocking checkpoints, kill the whole
+// computation, restart it through the script, give it 0.3 s, create "go", and expect
+// the restarted computation to exit 0 having printed `ok_line`.
+void CheckpointKillRestartAll(Sandbox& box, const std::vector<std::string>& program,
+                              const std::string& log, const std::string& ok_line,
+                              int checkpoints = 1) {
+  const pid_t pid = box.Launch(program, log);
+  ASSERT_TRUE(box.WaitForLine(log, "ready")) << ReadFile(box.Path(log + ".out"))
+                                             << ReadFile(box.Path(log + ".err"));
+  for (int i = 0; i < checkpoints; i++) {
+    if (i > 0) usleep(100 * 1000);
+    Output ck = box.Command({"-bc"});
+    ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+  }
+  kill(-pid, SIGKILL);  // the launched process's group, and the process itself
   kill(pid, SIGKILL);
   box.Wait(pid);
-
   const pid_t restarted = StartRestartScript(box);
   usleep(300 * 1000);
   WriteFile(box.Path("go"), "");
   Exit e = box.Wait(restarted);
-  const std::string out = ReadFile(box.Path("family.out"));
+  const std::string out = ReadFile(box.Path(log + ".out"));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(out.find("family ok"), std::string::npos) << out;
+  EXPECT_NE(out.find(ok_line), std::string::npos) << out << ReadFile(box.Path("restart.err"));
+}
+
+TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
+  Sandbox box;
+  CheckpointKillRestartAll(box, {ProbePath("family"), "go"}, "family", "family ok");
+  EXPECT_EQ(box.Images().size(), 2u) << "parent and child";
 }
 
 // Children that exited before the checkpoint and were not reaped yet are still there
@@ -58,20 +71,8 @@ TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
 // parent blocks it) arrives.
 TEST(ProcessTree, UnreapedChildrenAreReapedAfterRestart) {
   Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("zombies"), "go"}, "zombies");
-  ASSERT_TRUE(box.WaitForLine("zombies", "ready")) << ReadFile(box.Path("zombies.err"));
-  Output ck = box.Command({"-bc"});
-  ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
-  EXPECT_EQ(box.Images().size(), 1u) << "only the parent is alive: " << ck.out;
-  kill(pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = StartRestartScript(box);
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
-  const std::string out = ReadFile(box.Path("zombies.out"));
-  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(out.find("zombies ok"), std::string::npos) << out;
+  CheckpointKillRestartAll(box, {ProbePath("zombies"), "go"}, "zombies", "zombies ok");
+  EXPECT_EQ(box.Images().size(), 1u) << "only the parent was alive";
 }
 
 // System V objects a parent and child work through (a segment marked for removal, a
@@ -237,36 +238,14 @@ TEST(ProcessTree, ConnectionToAnOutsidePeerIsReportedAndComesBackClosed) {
 // again after the restart, with the contents it had, written once.
 TEST(ProcessTree, MemorySharedAcrossForkStaysShared) {
   Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("shared_memory"), "go"}, "shared");
-  ASSERT_TRUE(box.WaitForLine("shared", "ready")) << ReadFile(box.Path("shared.err"));
-  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
-  kill(-pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = StartRestartScript(box);
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
-  const std::string out = ReadFile(box.Path("shared.out"));
-  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(out.find("shared ok"), std::string::npos) << out;
+  CheckpointKillRestartAll(box, {ProbePath("shared_memory"), "go"}, "shared", "shared ok");
 }
 
 // The same with POSIX shared memory (shm_open), opened and mapped by each process:
 // the file under /dev/shm gets the checkpointed contents and both map it again.
 TEST(ProcessTree, PosixSharedMemoryStaysShared) {
   Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("shared_memory"), "go", "posix"}, "shared");
-  ASSERT_TRUE(box.WaitForLine("shared", "ready")) << ReadFile(box.Path("shared.err"));
-  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
-  kill(-pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = StartRestartScript(box);
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
-  const std::string out = ReadFile(box.Path("shared.out"));
-  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(out.find("shared ok"), std::string::npos) << out;
+  CheckpointKillRestartAll(box, {ProbePath("shared_memory"), "go", "posix"}, "shared", "shared ok");
 }
 
 // Connected sockets between processes of the computation (a socketpair of each kind, a
@@ -280,20 +259,8 @@ TEST_P(Sockets, MessagesContinueWithoutGapOrDuplicate) {
                     "cannot be copied without consuming them";
   }
   Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("sockets"), GetParam(), "go"}, "sockets");
-  ASSERT_TRUE(box.WaitForLine("sockets", "ready")) << ReadFile(box.Path("sockets.err"));
-  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
-  usleep(100 * 1000);
-  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);  // two checkpoints, restart from the second
-  kill(-pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = StartRestartScript(box);
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
-  const std::string out = ReadFile(box.Path("sockets.out"));
-  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(out.find("sockets ok"), std::string::npos) << out;
+  // Two checkpoints; the restart is from the second.
+  CheckpointKillRestartAll(box, {ProbePath("sockets"), GetParam(), "go"}, "sockets", "sockets ok", 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, Sockets, ::testing::Values("unix-stream", "unix-dgram", "tcp"),
@@ -306,22 +273,9 @@ INSTANTIATE_TEST_SUITE_P(Kinds, Sockets, ::testing::Values("unix-stream", "unix-
 // A FIFO between parent and child, with bytes in it, is reached again through its name.
 TEST(ProcessTree, FifoBetweenProcessesKeepsItsBytes) {
   Sandbox box;
-  const pid_t pid = box.Launch({ProbePath("fifo"), "go"}, "fifo");
-  ASSERT_TRUE(box.WaitForLine("fifo", "ready")) << ReadFile(box.Path("fifo.err"));
-  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
-  kill(-pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = StartRestartScript(box);
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
-  const std::string out = ReadFile(box.Path("fifo.out"));
-  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(out.find("fifo ok"), std::string::npos) << out;
+  CheckpointKillRestartAll(box, {ProbePath("fifo"), "go"}, "fifo", "fifo ok");
 }
 
-// An open file description shared by parent and child (and a dup in the parent) keeps
-// one offset after the restart: lines written in turns stay in order, none lost.
 // forkpty(): the parent holds the master, the child has the slave as its controlling
 // terminal. Both images are restarted together and the pseudo-terminal is made anew.
 TEST(ProcessTree, PseudoTerminalHeldByTheComputationComesBack) {
@@ -342,6 +296,8 @@ TEST(ProcessTree, PseudoTerminalHeldByTheComputationComesBack) {
   EXPECT_NE(out.find("pty ok"), std::string::npos) << out;
 }
 
+// An open file description shared by parent and child (and a dup in the parent) keeps
+// one offset after the restart: lines written in turns stay in order, none lost.
 TEST(ProcessTree, SharedOutputFileKeepsOneOffset) {
   Sandbox box;
   const pid_t pid = box.Launch({ProbePath("shared_output"), "go"}, "out");
