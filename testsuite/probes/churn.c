@@ -9,7 +9,9 @@
 static uint64_t total;
 
 static void* add(void* arg) {
-  total += (uint64_t)(uintptr_t)arg;
+  // Atomic: the four threads run at once (all released together after a checkpoint),
+  // and a plain += would lose updates by itself.
+  __atomic_fetch_add(&total, (uint64_t)(uintptr_t)arg, __ATOMIC_RELAXED);
   usleep(100);
   return NULL;
 }
