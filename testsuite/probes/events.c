@@ -3,6 +3,7 @@
 //  - a timerfd ticking every 100 ms keeps ticking at that period;
 //  - a signalfd for SIGUSR1 (blocked) still reports SIGUSR1;
 //  - an epoll set watching the eventfd and a pipe reports the eventfd with its data;
+//  - an epoll set made earlier (a lower fd) watching that set reports it (as UCX does);
 //  - an alarm set for 1000 s still has most of it left.
 // Prints "ready", then one line per check and "events ok"; exits 0 if all passed.
 #include <poll.h>
@@ -42,11 +43,14 @@ int main(int argc, char** argv) {
   int sfd = signalfd(-1, &usr1, 0);
   int pipes[2];
   if (pipe(pipes) != 0) return 2;
+  int outer = epoll_create1(0);
   int ep = epoll_create1(0);
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0x1234567887654321ULL};
   epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev);
   struct epoll_event ev2 = {.events = EPOLLIN, .data.u64 = 77};
   epoll_ctl(ep, EPOLL_CTL_ADD, pipes[0], &ev2);
+  struct epoll_event ev3 = {.events = EPOLLIN, .data.u64 = 99};
+  epoll_ctl(outer, EPOLL_CTL_ADD, ep, &ev3);
   alarm(1000);
   SAY("ready");
   wait_for_file(go);
@@ -57,6 +61,8 @@ int main(int argc, char** argv) {
   struct epoll_event got[4];
   int n = epoll_wait(ep, got, 4, 1000);
   check(n == 1 && got[0].data.u64 == 0x1234567887654321ULL, "epoll watches");
+  n = epoll_wait(outer, got, 4, 1000);
+  check(n == 1 && got[0].data.u64 == 99, "nested epoll");
   uint64_t ticks;
   read(tfd, &ticks, sizeof ticks);  // whatever piled up
   double t0 = now();

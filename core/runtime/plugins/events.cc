@@ -198,7 +198,9 @@ FdEntry* EntryFor(int fd) {
 }
 
 void Restore() {
-  for (int pass = 0; pass < 2; pass++) {  // epoll sets last: they watch the others
+  // Epoll sets after the others, and their watches once every set exists: a set can
+  // watch another set (UCX nests them).
+  for (int pass = 0; pass < 2; pass++) {
     for (int i = 0; i < g_count; i++) {
       const SavedObject& o = g_objects[i];
       if ((o.kind == Kind::kEpoll) != (pass == 1)) continue;
@@ -208,14 +210,19 @@ void Restore() {
         Warn("restart: fd %d (%s) could not be recreated (%ld)", o.fd, e ? e->path : "?", fd);
         continue;
       }
-      for (int w = o.first_watch; w < o.first_watch + o.n_watches; w++) {
-        struct epoll_event ev;
-        ev.events = g_watches[w].events;
-        ev.data.u64 = g_watches[w].data;
-        long rc = arch_syscall4(__NR_epoll_ctl, o.fd, EPOLL_CTL_ADD, g_watches[w].fd, (long)&ev);
-        if (rc < 0) Warn("restart: epoll fd %d lost its watch on fd %d (%ld)", o.fd, g_watches[w].fd, rc);
-      }
       e->restored = 1;
+    }
+  }
+  for (int i = 0; i < g_count; i++) {
+    const SavedObject& o = g_objects[i];
+    const FdEntry* e = EntryFor(o.fd);
+    if (e == nullptr || !e->restored) continue;
+    for (int w = o.first_watch; w < o.first_watch + o.n_watches; w++) {
+      struct epoll_event ev;
+      ev.events = g_watches[w].events;
+      ev.data.u64 = g_watches[w].data;
+      long rc = arch_syscall4(__NR_epoll_ctl, o.fd, EPOLL_CTL_ADD, g_watches[w].fd, (long)&ev);
+      if (rc < 0) Warn("restart: epoll fd %d lost its watch on fd %d (%ld)", o.fd, g_watches[w].fd, rc);
     }
   }
   for (int which = 0; which < 3; which++) {
