@@ -192,6 +192,15 @@ void Describe(const FdEntry& e, SavedSocket* s) {
     len = sizeof on;
     if (SockOpt(e.fd, o.level, o.name, &on, &len, false) == 0 && on) r.options |= o.bit;
   }
+  // A TCP connection ends in TIME_WAIT when the process dies, and keeps its port from
+  // a listener made again at restart unless both sockets allow reuse: so from the
+  // first checkpoint on, every TCP socket (and through the listener, every connection
+  // it accepts later) allows it. The image keeps the program's own setting.
+  if ((r.family == AF_INET || r.family == AF_INET6) && r.type == SOCK_STREAM) {
+    int on = 1;
+    len = sizeof on;
+    SockOpt(e.fd, SOL_SOCKET, SO_REUSEADDR, &on, &len, true);
+  }
   int accepting = 0;
   len = sizeof accepting;
   SockOpt(e.fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len, false);
