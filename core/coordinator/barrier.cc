@@ -17,6 +17,9 @@
 namespace dmtcp::coordinator {
 namespace {
 
+// How long a kill command waits for the processes to be gone before answering anyway.
+constexpr absl::Duration kKillWait = absl::Seconds(10);
+
 // Hands back the actions an event produced and leaves the list empty for the next.
 std::vector<Action> Take(std::vector<Action>* actions) {
   std::vector<Action> taken;
@@ -114,6 +117,7 @@ void CoordinatorState::SetInterval(int64_t seconds) {
 
 std::vector<Action> CoordinatorState::Tick(absl::Time now) {
   now_ = now;
+  MaybeReplyKillWaiters();
   if (exiting_ || now_ < next_interval_checkpoint_) return Take(&actions_);
   std::string why;
   if (CheckpointRefusal(&why) == DMT_COORD_SUCCESS) {
@@ -128,7 +132,8 @@ std::vector<Action> CoordinatorState::Tick(absl::Time now) {
 }
 
 absl::Time CoordinatorState::NextTimer() const {
-  return checkpoint_.has_value() ? absl::InfiniteFuture() : next_interval_checkpoint_;
+  const absl::Time interval = checkpoint_.has_value() ? absl::InfiniteFuture() : next_interval_checkpoint_;
+  return kill_waiters_.empty() ? interval : std::min(interval, kill_deadline_);
 }
 
 std::vector<Action> CoordinatorState::WorkerJoined(ClientId id, const WorkerHello& hello) {
@@ -202,6 +207,10 @@ std::vector<Action> CoordinatorState::ClientLeft(ClientId id) {
     restart_round_.erase(id);
     MaybeReleaseRestartBarrier();
   }
+  kill_waiters_.erase(std::remove_if(kill_waiters_.begin(), kill_waiters_.end(),
+                                     [&](const PendingReply& r) { return r.client == id; }),
+                      kill_waiters_.end());
+  MaybeReplyKillWaiters();
   return Take(&actions_);
 }
 
@@ -246,11 +255,13 @@ std::vector<Action> CoordinatorState::Command(ClientId client, int code, int64_t
       break;
     case CMD_KILL:
       KillAll();
-      Reply(client, DMT_COORD_SUCCESS);
+      ReplyWhenKilled(client, DMT_COORD_SUCCESS, "");
       break;
     case CMD_QUIT: {
       KillAll();
       Reply(client, DMT_COORD_SUCCESS);
+      for (PendingReply& r : kill_waiters_) Reply(r.client, r.status, r.payload);
+      kill_waiters_.clear();
       // Nobody will finish a checkpoint now; tell whoever is waiting for one.
       if (checkpoint_.has_value()) {
         for (ClientId waiter : checkpoint_->reply_to) {
@@ -436,18 +447,24 @@ void CoordinatorState::ImagesWritten() {
     actions_.push_back(std::move(script));
   }
   std::string payload = ImagesPayload();
+  const bool kill = run.kill_after && !failed && !run.participants.empty();
   for (ClientId waiter : run.reply_to) {
-    Reply(waiter, failed ? DMT_COORD_ERROR_CHECKPOINT_FAILED : DMT_COORD_SUCCESS, payload);
+    if (kill) {
+      kill_waiters_.push_back({waiter, DMT_COORD_SUCCESS, payload});
+    } else {
+      Reply(waiter, failed ? DMT_COORD_ERROR_CHECKPOINT_FAILED : DMT_COORD_SUCCESS, payload);
+    }
   }
   run.reply_to.clear();
 
   if (run.participants.empty()) {
     FinishCheckpoint();
-  } else if (run.kill_after && !failed) {
+  } else if (kill) {
     for (ClientId id : run.participants) {
       workers_.at(id).state = WorkerState::kKilled;
       Send(id, MSG_KILL, 0, 0, 0, 0);
     }
+    kill_deadline_ = now_ + kKillWait;
     Log(absl::StrFormat("checkpoint %d: killing the computation as asked", run.number));
     FinishCheckpoint();
   } else {
@@ -496,6 +513,27 @@ void CoordinatorState::KillAll() {
     worker.state = WorkerState::kKilled;
     Send(id, MSG_KILL, 0, 0, 0, 0);
   }
+  kill_deadline_ = now_ + kKillWait;
+}
+
+void CoordinatorState::ReplyWhenKilled(ClientId client, int status, std::string payload) {
+  kill_waiters_.push_back({client, status, std::move(payload)});
+  MaybeReplyKillWaiters();
+}
+
+void CoordinatorState::MaybeReplyKillWaiters() {
+  if (kill_waiters_.empty()) return;
+  int alive = 0;
+  for (const auto& [id, worker] : workers_) alive += worker.state == WorkerState::kKilled;
+  if (alive > 0 && now_ < kill_deadline_) return;
+  std::string warning;
+  if (alive > 0) {
+    warning = absl::StrFormat("warning=%d process(es) told to die are still connected after %d s\n",
+                              alive, absl::ToInt64Seconds(kKillWait));
+    Log(warning.substr(8, warning.size() - 9));
+  }
+  for (PendingReply& r : kill_waiters_) Reply(r.client, r.status, r.payload + warning);
+  kill_waiters_.clear();
 }
 
 // ---- restart barrier ----

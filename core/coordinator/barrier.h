@@ -164,6 +164,10 @@ class CoordinatorState {
   void FindOutsideConnections();
   std::string ImagesPayload() const;
   void KillAll();
+  // Answers `client` once every killed worker has disconnected (its process is gone,
+  // so a restart cannot meet it), or when kKillWait has passed.
+  void ReplyWhenKilled(ClientId client, int status, std::string payload);
+  void MaybeReplyKillWaiters();
   void MaybeReleaseRestartBarrier();
   std::string PidList() const;
   void MaybeExitOnLast();
@@ -186,6 +190,14 @@ class CoordinatorState {
   std::set<ClientId> restart_round_;
   int64_t restart_expected_ = 0;
   int64_t restart_joined_ = 0;
+
+  struct PendingReply {
+    ClientId client;
+    int status;
+    std::string payload;
+  };
+  std::vector<PendingReply> kill_waiters_;
+  absl::Time kill_deadline_ = absl::InfiniteFuture();
 
   std::vector<Action> actions_;  // filled by one event, then handed back
 };

@@ -254,12 +254,17 @@ TEST_F(BarrierTest, KillCheckpointFlagsThePhasesAndKillsAfterTheImages) {
   for (const Action& phase : Sent(actions, MSG_PHASE)) EXPECT_EQ(phase.args[2], PHASE_F_KILL_AFTER);
 
   actions = AllDone({1, 2}, 1, PHASE_CHECKPOINT);
-  EXPECT_EQ(ReplyTo(actions, 9).status, DMT_COORD_SUCCESS);
   EXPECT_TRUE(Has(actions, Action::Kind::kWriteRestartScript));
   EXPECT_THAT(Recipients(actions, MSG_KILL), ElementsAre(1, 2));
   EXPECT_THAT(Recipients(actions, MSG_PHASE, PHASE_RESUME), IsEmpty());
   EXPECT_FALSE(state_.checkpoint_in_progress());
   EXPECT_EQ(state_.workers().at(1).state, WorkerState::kKilled);
+  // The command hears back once the processes are gone, with the images.
+  EXPECT_THAT(Sent(actions, MSG_COMMAND_REPLY), IsEmpty());
+  EXPECT_THAT(Sent(state_.ClientLeft(1), MSG_COMMAND_REPLY), IsEmpty());
+  Action reply = ReplyTo(state_.ClientLeft(2), 9);
+  EXPECT_EQ(reply.status, DMT_COORD_SUCCESS);
+  EXPECT_THAT(reply.text, HasSubstr("image=/ckpt/w2.dmtcp"));
 }
 
 // A process joining while the others are being suspended was just started by one of
@@ -393,18 +398,44 @@ TEST_F(BarrierTest, WorkerHelloCanSetTheInterval) {
   EXPECT_EQ(Sent(actions, MSG_WELCOME)[0].args[2], 60);
 }
 
+// `dmtcp_command -k; dmtcp_restart_script.sh` must not meet the old processes (MPI
+// ranks in sessions of their own die later than their launcher): the kill command is
+// answered when every killed process has disconnected.
+TEST_F(BarrierTest, KillIsAnsweredWhenTheProcessesAreGone) {
+  state_.WorkerJoined(1, Hello(100));
+  state_.WorkerJoined(2, Hello(200));
+  std::vector<Action> actions = state_.Command(9, CMD_KILL, 0);
+  EXPECT_THAT(Recipients(actions, MSG_KILL), ElementsAre(1, 2));
+  EXPECT_THAT(Sent(actions, MSG_COMMAND_REPLY), IsEmpty());
+  EXPECT_FALSE(state_.running());
+  EXPECT_THAT(Sent(state_.ClientLeft(2), MSG_COMMAND_REPLY), IsEmpty());
+  Action reply = ReplyTo(state_.ClientLeft(1), 9);
+  EXPECT_EQ(reply.status, DMT_COORD_SUCCESS);
+  EXPECT_EQ(reply.text, "");
+  EXPECT_EQ(ReplyTo(state_.Command(8, CMD_KILL, 0), 8).status, DMT_COORD_SUCCESS);  // none left
+}
+
+TEST_F(BarrierTest, KillAnswersWithAWarningWhenAProcessDoesNotDie) {
+  state_.WorkerJoined(1, Hello(100));
+  state_.Command(9, CMD_KILL, 0);
+  EXPECT_EQ(state_.NextTimer(), kStart + absl::Seconds(10));
+  EXPECT_THAT(Sent(state_.Tick(kStart + absl::Seconds(9)), MSG_COMMAND_REPLY), IsEmpty());
+  Action reply = ReplyTo(state_.Tick(kStart + absl::Seconds(10)), 9);
+  EXPECT_EQ(reply.status, DMT_COORD_SUCCESS);
+  EXPECT_THAT(reply.text, HasSubstr("warning=1 process(es) told to die are still connected"));
+}
+
 TEST_F(BarrierTest, KillAndQuit) {
   state_.WorkerJoined(1, Hello(100));
   state_.WorkerJoined(2, Hello(200));
   std::vector<Action> actions = state_.Command(9, CMD_KILL, 0);
   EXPECT_THAT(Recipients(actions, MSG_KILL), ElementsAre(1, 2));
-  EXPECT_EQ(ReplyTo(actions, 9).status, DMT_COORD_SUCCESS);
   EXPECT_FALSE(Has(actions, Action::Kind::kExit));
-  EXPECT_FALSE(state_.running());
 
-  actions = state_.Command(9, CMD_QUIT, 0);
+  actions = state_.Command(8, CMD_QUIT, 0);
   EXPECT_THAT(Recipients(actions, MSG_KILL), ElementsAre(1, 2));
-  EXPECT_EQ(ReplyTo(actions, 9).status, DMT_COORD_SUCCESS);
+  EXPECT_EQ(ReplyTo(actions, 8).status, DMT_COORD_SUCCESS);
+  EXPECT_EQ(ReplyTo(actions, 9).status, DMT_COORD_SUCCESS);  // the kill, answered on the way out
   EXPECT_EQ(actions.back().kind, Action::Kind::kExit);
   EXPECT_THAT(state_.Command(9, CMD_STATUS, 0), IsEmpty());  // gone
 }

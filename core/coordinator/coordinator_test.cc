@@ -200,10 +200,11 @@ TEST_F(CoordinatorTest, KillCheckpointKillsAfterTheImages) {
   EXPECT_EQ(suspend.header.arg[2], PHASE_F_KILL_AFTER);
   Message checkpoint = a.Answer(PHASE_CHECKPOINT, "image=/ckpt/a.dmtcp\n");
   EXPECT_EQ(checkpoint.header.arg[2], PHASE_F_KILL_AFTER);
+  a.Expect(MSG_KILL);
+  a.Leave();  // the process is gone: now the command hears back
   Message reply = Reply(command);
   EXPECT_EQ(reply.header.status, DMT_COORD_SUCCESS);
   EXPECT_THAT(reply.payload, HasSubstr("image=/ckpt/a.dmtcp"));
-  a.Expect(MSG_KILL);
 }
 
 TEST_F(CoordinatorTest, FailedImageFailsTheCommandButResumes) {
