@@ -3,6 +3,9 @@
 // IPv6 one without IPV6_V6ONLY would take the IPv4 port too and the second would fail.
 // Prints "ready"; after GO_FILE exists, connects to 127.0.0.1:P and [::1]:P, accepts
 // each on its own listener, prints "listeners ok" and exits 0.
+// Plus a listener without SO_REUSEADDR and a connection it accepted, whose server end
+// has shut down writing: when the process is killed that end goes to TIME_WAIT on the
+// listener's port, which must not keep the listener from listening again at restart.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -67,15 +70,32 @@ int main(int argc, char** argv) {
     SAY("listeners FAILED: cannot listen on 0.0.0.0:%d beside [::]:%d", port, port);
     return 1;
   }
+  int plain = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in ap;
+  memset(&ap, 0, sizeof ap);
+  ap.sin_family = AF_INET;
+  ap.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  len = sizeof ap;
+  int held_client = socket(AF_INET, SOCK_STREAM, 0);
+  if (bind(plain, (struct sockaddr*)&ap, sizeof ap) != 0 || listen(plain, 4) != 0 ||
+      getsockname(plain, (struct sockaddr*)&ap, &len) != 0 ||
+      connect(held_client, (struct sockaddr*)&ap, sizeof ap) != 0) {
+    SAY("listeners FAILED: cannot set up the plain listener");
+    return 1;
+  }
+  int held = accept(plain, NULL, NULL);
+  shutdown(held, SHUT_WR);  // this end closes first: TIME_WAIT will be on its side
+  const int plain_port = ntohs(ap.sin_port);
   SAY("ready");
   wait_for_file(go);
   int v6only = 0;
   len = sizeof v6only;
   getsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
   const int ok4 = check_accepts(v4, AF_INET, port), ok6 = check_accepts(v6, AF_INET6, port);
-  if (!ok4 || !ok6 || !v6only) {
-    SAY("listeners FAILED: IPv4 %s, IPv6 %s, IPV6_V6ONLY %d", ok4 ? "ok" : "broken",
-        ok6 ? "ok" : "broken", v6only);
+  const int ok_plain = check_accepts(plain, AF_INET, plain_port);
+  if (!ok4 || !ok6 || !v6only || !ok_plain) {
+    SAY("listeners FAILED: IPv4 %s, IPv6 %s, IPV6_V6ONLY %d, plain listener %s", ok4 ? "ok" : "broken",
+        ok6 ? "ok" : "broken", v6only, ok_plain ? "ok" : "broken");
     return 1;
   }
   SAY("listeners ok");
