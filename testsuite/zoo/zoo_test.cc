@@ -26,7 +26,18 @@ struct App {
   std::vector<std::string> argv;  // {program, args...}; "@zoo/x" is a zoo file
   std::vector<std::string> env;
   std::string missing_hint;       // which Debian package provides the program
+  std::string opencilk_source;    // built at test time with an OpenCilk clang: the program
 };
+
+// An OpenCilk clang: $OPENCILK_CLANG or OpenCilk's usual install places ("" if none).
+std::string OpenCilkCompiler() {
+  std::vector<std::string> candidates = {"/opt/opencilk/bin/clang", "/usr/local/opencilk/bin/clang"};
+  if (const char* env = getenv("OPENCILK_CLANG")) candidates.insert(candidates.begin(), env);
+  for (const std::string& clang : candidates) {
+    if (access(clang.c_str(), X_OK) == 0) return clang;
+  }
+  return "";
+}
 
 std::string ZooPath(const std::string& name) { return Runfile("testsuite/zoo/" + name); }
 
@@ -56,11 +67,22 @@ class Zoo : public ::testing::TestWithParam<App> {};
 
 TEST_P(Zoo, TwoCheckpointsKillRestartGivesTheUninterruptedOutput) {
   const App& app = GetParam();
-  const std::vector<std::string> argv = Resolve(app.argv);
+  std::vector<std::string> argv = Resolve(app.argv);
+  Sandbox box;
+  if (!app.opencilk_source.empty()) {
+    const std::string clang = OpenCilkCompiler();
+    if (clang.empty()) {
+      GTEST_SKIP() << "SKIPPED LOUDLY: " << app.name << ": no OpenCilk compiler (Debian ships "
+                   << "none); set OPENCILK_CLANG to an OpenCilk clang to run this entry";
+    }
+    argv[0] = box.Path("built_program");
+    Output built = box.Run({clang, "-fopencilk", "-O2", "-o", argv[0], ZooPath(app.opencilk_source)});
+    ASSERT_EQ(built.exit.code, 0) << app.name << ": " << clang << " could not build "
+                                  << app.opencilk_source << ": " << built.err;
+  }
   if (std::string why = WhyCannotLaunch(argv[0]); !why.empty()) {
     GTEST_SKIP() << "SKIPPED LOUDLY: " << app.name << ": " << why << app.missing_hint;
   }
-  Sandbox box;
   Output reference = box.Run(argv, app.env, absl::Seconds(120));
   ASSERT_EQ(reference.exit.code, 0) << app.name << ": the uninterrupted run failed: " << reference.err;
   ASSERT_NE(reference.out.find("RESULT"), std::string::npos) << reference.out;
@@ -115,6 +137,7 @@ std::vector<App> Apps() {
       {"openmp", {"@zoo/omp_reduce", "40", "60"}, {"OMP_NUM_THREADS=4"}, ""},
       {"tbb", {"@zoo/tbb_work", "40", "60"}, {},
        " (oneTBB, package libtbb-dev, is installed for the host arch only)"},
+      {"cilk", {"(built)", "40", "60"}, {"CILK_NWORKERS=4"}, "", "apps/cilk_work.c"},
       // 4 ranks on this host talking over TCP. The shared-memory transports are left
       // out (UCX's posix one and Open MPI's vader map each other's deleted files).
       {"mpich", {"/usr/bin/mpiexec.mpich", "-n", "4", "@zoo/mpi_ring_mpich", "40", "80"},
