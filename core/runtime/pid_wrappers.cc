@@ -3,12 +3,17 @@
 // own internal calls (raise, pthread_kill) use the kernel's ids directly, which is
 // right, since they go straight to the kernel.
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/common/raw_syscalls.h"
+#include "core/runtime/call_real.h"
 #include "core/runtime/pid_table.h"
 #include "core/runtime/threads.h"
 
@@ -107,4 +112,63 @@ EXPORT pid_t tcgetsid(int fd) {
   int sid = 0;
   long rc = arch_syscall3(__NR_ioctl, fd, TIOCGSID, (long)&sid);
   return rc < 0 ? (pid_t)Result(rc) : (pid_t)PidOut(sid);
+}
+
+// Calls naming another process by pid, passed on to libc with the kernel's pid.
+// UCX, under MPICH, reads its peers' memory with process_vm_readv by their pids.
+using ProcessVmFn = ssize_t (*)(pid_t, const struct iovec*, unsigned long, const struct iovec*,
+                                unsigned long, unsigned long);
+EXPORT ssize_t process_vm_readv(pid_t pid, const struct iovec* local, unsigned long n_local,
+                                const struct iovec* remote, unsigned long n_remote,
+                                unsigned long flags) {
+  CALL_REAL(ProcessVmFn, process_vm_readv, (pid_t)PidIn(pid), local, n_local, remote, n_remote, flags);
+}
+EXPORT ssize_t process_vm_writev(pid_t pid, const struct iovec* local, unsigned long n_local,
+                                 const struct iovec* remote, unsigned long n_remote,
+                                 unsigned long flags) {
+  CALL_REAL(ProcessVmFn, process_vm_writev, (pid_t)PidIn(pid), local, n_local, remote, n_remote, flags);
+}
+using PidfdOpenFn = int (*)(pid_t, unsigned int);
+EXPORT int pidfd_open(pid_t pid, unsigned int flags) {
+  CALL_REAL(PidfdOpenFn, pidfd_open, (pid_t)PidIn(pid), flags);
+}
+using SigqueueFn = int (*)(pid_t, int, const union sigval);
+EXPORT int sigqueue(pid_t pid, int sig, const union sigval value) {
+  CALL_REAL(SigqueueFn, sigqueue, (pid_t)PidIn(pid), sig, value);
+}
+using AffinityFn = int (*)(pid_t, size_t, cpu_set_t*);
+using ConstAffinityFn = int (*)(pid_t, size_t, const cpu_set_t*);
+EXPORT int sched_getaffinity(pid_t pid, size_t size, cpu_set_t* set) {
+  CALL_REAL(AffinityFn, sched_getaffinity, (pid_t)PidIn(pid), size, set);
+}
+EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t* set) {
+  CALL_REAL(ConstAffinityFn, sched_setaffinity, (pid_t)PidIn(pid), size, set);
+}
+using GetSchedulerFn = int (*)(pid_t);
+using SetSchedulerFn = int (*)(pid_t, int, const struct sched_param*);
+using GetParamFn = int (*)(pid_t, struct sched_param*);
+using SetParamFn = int (*)(pid_t, const struct sched_param*);
+EXPORT int sched_getscheduler(pid_t pid) {
+  CALL_REAL(GetSchedulerFn, sched_getscheduler, (pid_t)PidIn(pid));
+}
+EXPORT int sched_setscheduler(pid_t pid, int policy, const struct sched_param* param) {
+  CALL_REAL(SetSchedulerFn, sched_setscheduler, (pid_t)PidIn(pid), policy, param);
+}
+EXPORT int sched_getparam(pid_t pid, struct sched_param* param) {
+  CALL_REAL(GetParamFn, sched_getparam, (pid_t)PidIn(pid), param);
+}
+EXPORT int sched_setparam(pid_t pid, const struct sched_param* param) {
+  CALL_REAL(SetParamFn, sched_setparam, (pid_t)PidIn(pid), param);
+}
+// For PRIO_PROCESS and PRIO_PGRP `who` is a pid or group (0: the caller).
+static id_t PriorityWho(int which, id_t who) {
+  return which == PRIO_USER || who == 0 ? who : (id_t)PidIn((long)who);
+}
+using GetPriorityFn = int (*)(int, id_t);
+using SetPriorityFn = int (*)(int, id_t, int);
+EXPORT int getpriority(int which, id_t who) {
+  CALL_REAL(GetPriorityFn, getpriority, which, PriorityWho(which, who));
+}
+EXPORT int setpriority(int which, id_t who, int prio) {
+  CALL_REAL(SetPriorityFn, setpriority, which, PriorityWho(which, who), prio);
 }

@@ -21,6 +21,7 @@
 
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
+#include "core/runtime/call_real.h"
 #include "core/runtime/pid_table.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
@@ -86,35 +87,6 @@ const char* KernelPath(const char* path, char* buf) {
   memcpy(out, rest, strlen(rest) + 1);
   return buf;
 }
-
-template <typename Fn>
-Fn Real(Fn* cache, const char* name) {
-  Fn fn = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
-  if (fn == nullptr) {
-    fn = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
-    __atomic_store_n(cache, fn, __ATOMIC_RELEASE);
-  }
-  return fn;
-}
-
-// Declares the cache for libc's `name` and calls it with the translated path.
-// The failure value of a call returning T: -1, or a null pointer.
-template <typename T>
-T Failure() {
-  errno = ENOSYS;
-  if constexpr (std::is_pointer_v<T>) {
-    return nullptr;
-  } else {
-    return -1;
-  }
-}
-
-// Calls libc's `name` (found once); fails with ENOSYS if libc has none.
-#define CALL_REAL(type, name, ...)                          \
-  static type real_##name;                                  \
-  type fn = Real(&real_##name, #name);                      \
-  if (fn == nullptr) return Failure<decltype(fn(__VA_ARGS__))>(); \
-  return fn(__VA_ARGS__)
 
 bool TakesMode(int flags) { return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE; }
 
@@ -263,7 +235,7 @@ static ssize_t VirtualSelfLink(const char* path, char* out, size_t size, ssize_t
 EXPORT ssize_t readlink(const char* path, char* out, size_t size) {
   char buf[kPathMax];
   static ReadlinkFn real_readlink;
-  ReadlinkFn fn = Real(&real_readlink, "readlink");
+  ReadlinkFn fn = rt::Real(&real_readlink, "readlink");
   if (fn == nullptr) {
     errno = ENOSYS;
     return -1;
@@ -273,7 +245,7 @@ EXPORT ssize_t readlink(const char* path, char* out, size_t size) {
 EXPORT ssize_t readlinkat(int dir, const char* path, char* out, size_t size) {
   char buf[kPathMax];
   static ReadlinkatFn real_readlinkat;
-  ReadlinkatFn fn = Real(&real_readlinkat, "readlinkat");
+  ReadlinkatFn fn = rt::Real(&real_readlinkat, "readlinkat");
   if (fn == nullptr) {
     errno = ENOSYS;
     return -1;

@@ -2,21 +2,29 @@
 // A parent and a child, each with its own name (comm). After GO_FILE exists the parent
 // reads its child's and its own names through /proc/<pid>/comm (open, fopen), looks
 // at /proc/<child> with stat, access and opendir, at its main thread through
-// /proc/<pid>/task/<tid>, and checks that /proc/self reads as its pid.
+// /proc/<pid>/task/<tid>, and checks that /proc/self reads as its pid. Other calls
+// naming a process: process_vm_readv reads a word of the child's memory (as UCX does
+// with its peers; skipped where the emulator has none), sched_getaffinity and
+// getpriority find the child.
 // Prints "ready" first and "proc_paths ok" at the end (exit 0).
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "probe_util.h"
 
 static int failures;
+static volatile unsigned long marker;  // the child's copy says it is the child
 
 static void expect_name(const char* path, const char* want, int use_stdio) {
   char text[64] = "";
@@ -47,6 +55,7 @@ int main(int argc, char** argv) {
   const pid_t kid = fork();
   if (kid == 0) {
     prctl(PR_SET_NAME, "paths-kid");
+    marker = 0xC0FFEE;
     for (;;) pause();
   }
   prctl(PR_SET_NAME, "paths-parent");
@@ -93,6 +102,27 @@ int main(int argc, char** argv) {
   snprintf(want, sizeof want, "%d", (int)me);
   if (strcmp(link, want) != 0) {
     SAY("proc_paths FAILED: /proc/self is \"%s\", expected \"%s\"", link, want);
+    failures++;
+  }
+  unsigned long seen = 0;
+  struct iovec local = {&seen, sizeof seen}, remote = {(void*)&marker, sizeof marker};
+  if (process_vm_readv(kid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof seen) {
+    if (errno != ENOSYS) {
+      SAY("proc_paths FAILED: process_vm_readv(%d): %s", (int)kid, strerror(errno));
+      failures++;
+    }
+  } else if (seen != 0xC0FFEE) {
+    SAY("proc_paths FAILED: process_vm_readv(%d) read %#lx", (int)kid, seen);
+    failures++;
+  }
+  cpu_set_t cpus;
+  if (sched_getaffinity(kid, sizeof cpus, &cpus) != 0) {
+    SAY("proc_paths FAILED: sched_getaffinity(%d): %s", (int)kid, strerror(errno));
+    failures++;
+  }
+  errno = 0;
+  if (getpriority(PRIO_PROCESS, (id_t)kid) == -1 && errno != 0) {
+    SAY("proc_paths FAILED: getpriority(%d): %s", (int)kid, strerror(errno));
     failures++;
   }
   kill(kid, SIGKILL);
