@@ -339,7 +339,10 @@ absl::Status ShareFiles(std::vector<ProcessToRestore>& procs, const SharedObject
       auto it = opened.find(key);
       if (it == opened.end()) {
         int fd = -1;
-        const int flags = (int)(rep->file.flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC;
+        // O_NOFOLLOW (shm_open passes it) would refuse /proc/self/fd's magic links, and
+        // the path recorded is the one the descriptor reached anyway.
+        const int flags =
+            (int)(rep->file.flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_NOFOLLOW)) | O_CLOEXEC;
         if (EndsWith(rep->path, " (deleted)")) {
           // Deleted, but perhaps its contents were mapped shared (a /dev/shm segment
           // created, mapped and unlinked): the memory dmtcp_restart filled is that file.

@@ -1,5 +1,6 @@
 // deleted_shm GO_FILE: a file in /dev/shm created, mapped shared and unlinked, its
-// descriptor kept (as MPI libraries do). After the restart the descriptor and the
+// descriptor kept (as MPI libraries do; with shm_open, which opens with O_NOFOLLOW,
+// as UCX does). After the restart the descriptor and the
 // mapping must still be one object: bytes written through either are seen by the
 // other, and the contents written before the checkpoint are there.
 // Prints "ready"; after GO_FILE exists prints "deleted_shm ok" and exits 0.
@@ -15,12 +16,12 @@ int main(int argc, char** argv) {
   char name[96];
   struct timespec t;
   clock_gettime(CLOCK_REALTIME, &t);
-  snprintf(name, sizeof name, "/dev/shm/dmtcp-deleted-%d-%ld", (int)getpid(), (long)t.tv_nsec);
-  const int fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+  snprintf(name, sizeof name, "/dmtcp-deleted-%d-%ld", (int)getpid(), (long)t.tv_nsec);
+  const int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
   if (fd < 0 || ftruncate(fd, 1 << 16) != 0) return 2;
   uint64_t* map = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) return 2;
-  unlink(name);
+  shm_unlink(name);
   pattern_fill(map, (1 << 16) / 8, 99);
   SAY("ready");
   wait_for_file(go);
