@@ -66,6 +66,7 @@ enum img_tag {
   IMG_REC_TERMINAL = 9, /* struct img_terminal + path */
   IMG_REC_ZOMBIE = 10,  /* struct img_zombie */
   IMG_REC_SYSV = 11,    /* struct img_sysv + semaphore values or queued messages */
+  IMG_REC_GHOST = 12,   /* struct img_ghost + the contents of a deleted file */
   IMG_REC_END = 15,
 };
 
@@ -188,6 +189,16 @@ struct img_file {
   uint64_t dev, inode;
   int32_t same_as;  /* a lower descriptor of this process with the same description, or -1 */
   uint32_t path_len; /* path bytes that follow */
+};
+
+/* IMG_REC_GHOST: the contents of a file that was deleted but still open (a FILE record
+ * for the same descriptor comes first), up to a size limit and when no shared mapping
+ * of the file holds them already. dmtcp_restart recreates it as an unlinked file in
+ * the same directory (or as a memfd) with these contents. */
+struct img_ghost {
+  int32_t fd;
+  uint32_t reserved;
+  uint64_t size; /* content bytes that follow */
 };
 
 /* IMG_REC_TERMINAL: a descriptor of a terminal. A pseudo-terminal whose master is held

@@ -236,6 +236,19 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         idx.files.push_back(std::move(f));
         break;
       }
+      case IMG_REC_GHOST: {
+        struct img_ghost g;
+        if (rec.length < sizeof g) return Corrupted(path, "bad deleted-file record", rec_offset);
+        memcpy(&g, payload.data(), sizeof g);
+        FileInfo* file = idx.files.empty() ? nullptr : &idx.files.back();
+        if (g.size != rec.length - sizeof g || g.reserved != 0 || file == nullptr ||
+            file->file.fd != g.fd) {
+          return Corrupted(path, "bad deleted-file record", rec_offset);
+        }
+        file->has_ghost = true;
+        file->ghost.assign(payload.data() + sizeof g, g.size);
+        break;
+      }
       case IMG_REC_TERMINAL: {
         TerminalInfo t;
         if (rec.length < sizeof t.terminal) return Corrupted(path, "bad terminal record", rec_offset);

@@ -43,6 +43,8 @@ struct SocketInfo {
 struct FileInfo {
   struct img_file file;
   std::string path;
+  bool has_ghost = false;  // a deleted file whose contents the image holds
+  std::string ghost;
 };
 
 struct TerminalInfo {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -320,6 +321,29 @@ struct DescriptionKey {
   }
 };
 
+// A deleted file made again from the contents the image holds: unlinked, in its old
+// directory if that still exists (so it stays on the same kind of filesystem), else
+// as a memfd; opened with `flags` at the saved offset.
+int Ghost(const img::FileInfo& f, int flags) {
+  const std::string path = f.path.substr(0, f.path.size() - strlen(" (deleted)"));
+  const std::string dir = path.substr(0, path.rfind('/') + 1);
+  int fd = open(dir.empty() ? "." : dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) fd = memfd_create(path.substr(path.rfind('/') + 1).c_str(), MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  for (size_t done = 0; done < f.ghost.size();) {
+    ssize_t n = pwrite(fd, f.ghost.data() + done, f.ghost.size() - done, static_cast<off_t>(done));
+    if (n <= 0) {
+      close(fd);
+      return -1;
+    }
+    done += static_cast<size_t>(n);
+  }
+  int reopened = open(absl::StrFormat("/proc/self/fd/%d", fd).c_str(), flags);
+  close(fd);
+  if (reopened >= 0 && f.file.pos > 0) lseek(reopened, static_cast<off_t>(f.file.pos), SEEK_SET);
+  return reopened;
+}
+
 // Each open file description once: descriptors that shared it within a process
 // (same_as) or across processes (same file, flags and offset) get the same one.
 absl::Status ShareFiles(std::vector<ProcessToRestore>& procs, const SharedObjects& objects) {
@@ -351,6 +375,7 @@ absl::Status ShareFiles(std::vector<ProcessToRestore>& procs, const SharedObject
             fd = open(absl::StrFormat("/proc/self/fd/%d", memory->second).c_str(), flags);
             if (fd >= 0 && key.pos > 0) lseek(fd, static_cast<off_t>(key.pos), SEEK_SET);
           }
+          if (fd < 0 && rep->has_ghost) fd = Ghost(*rep, flags);
           if (fd < 0) {
             Warn(absl::StrFormat("%s was deleted before the checkpoint; fd %d of %s is not restored",
                                  rep->path, f.file.fd, p.image->path));

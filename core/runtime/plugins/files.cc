@@ -6,14 +6,21 @@
 // only the close-on-exec flags remain to set here.
 //
 // Policy for a file that changed since the checkpoint: it is reopened as it is now
-// (a shorter file keeps the saved offset, as after lseek past the end). A file deleted
-// before the checkpoint, or gone at restart, is not restored and a warning names it;
-// on 0-2 the descriptor dmtcp_restart was given stays. Terminals are terminals.cc's.
+// (a shorter file keeps the saved offset, as after lseek past the end). A file gone at
+// restart is not restored and a warning names it; on 0-2 the descriptor dmtcp_restart
+// was given stays. A file deleted before the checkpoint but still open (a "ghost", as
+// MPI libraries leave in /dev/shm) is saved whole in a GHOST record, up to kGhostMax
+// bytes, unless a shared mapping of it holds its contents already; dmtcp_restart
+// makes it again, unlinked. Terminals are terminals.cc's.
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kcmp.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "core/common/fmt.h"
+#include "core/common/maps_line.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/fd_table.h"
 #include "core/runtime/hooks.h"
@@ -23,10 +30,14 @@ namespace rt {
 namespace {
 
 constexpr int kMaxFiles = 1024;
+constexpr uint64_t kGhostMax = 16ull << 20;
+constexpr size_t kMapsBytes = 1 << 20;
 
 struct SavedFile {
   struct img_file record;
-  const char* path;  // in the fd table's entry
+  const char* path;     // in the fd table's entry
+  bool ghost;           // deleted: its contents go into the image
+  uint64_t ghost_size;
 };
 
 SavedFile g_files[kMaxFiles];
@@ -39,6 +50,36 @@ uint32_t KindOf(FdKind kind) {
     case FdKind::kDevice: return IMG_FILE_DEVICE;
     default: return 0;
   }
+}
+
+bool Deleted(const char* path) {
+  static const char kSuffix[] = " (deleted)";
+  const size_t n = strlen(path), k = sizeof kSuffix - 1;
+  return n > k && memcmp(path + n - k, kSuffix, k) == 0;
+}
+
+// Whether this process maps the file shared: its contents come back with that memory.
+bool MappedShared(uint64_t dev, uint64_t inode) {
+  char* maps = static_cast<char*>(sys::mmap(nullptr, kMapsBytes, PROT_READ | PROT_WRITE,
+                                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  if (sys::failed(maps)) return false;
+  bool found = false;
+  long fd = sys::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  size_t len = 0;
+  for (long n; fd >= 0 && len < kMapsBytes && (n = sys::read((int)fd, maps + len, kMapsBytes - len)) > 0;) {
+    len += (size_t)n;
+  }
+  if (fd >= 0) sys::close((int)fd);
+  for (const char* line = maps; line < maps + len && !found;) {
+    const char* end = line;
+    while (end < maps + len && *end != '\n') end++;
+    struct maps_line m;
+    found = maps_parse_line(line, end, &m) == 0 && m.p == 's' && m.inode == inode &&
+            (((uint64_t)m.dev_major << 32) | m.dev_minor) == dev;
+    line = end + 1;
+  }
+  sys::munmap(maps, kMapsBytes);
+  return found;
 }
 
 bool SameDescription(int a, int b) {
@@ -62,9 +103,18 @@ void Save() {
     r.kind = kind;
     r.pos = e->pos;
     struct statx st;
-    if (arch_syscall5(__NR_statx, e->fd, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&st) == 0) {
+    if (arch_syscall5(__NR_statx, e->fd, (long)"", AT_EMPTY_PATH, STATX_INO | STATX_SIZE, (long)&st) == 0) {
       r.dev = ((uint64_t)st.stx_dev_major << 32) | st.stx_dev_minor;
       r.inode = st.stx_ino;
+      if (kind == IMG_FILE_REGULAR && Deleted(e->path)) {
+        if (st.stx_size > kGhostMax) {
+          Warn("fd %d (%s): %llu bytes, more than a deleted file's %llu kept in the image",
+               e->fd, e->path, (unsigned long long)st.stx_size, (unsigned long long)kGhostMax);
+        } else if (!MappedShared(r.dev, r.inode)) {
+          f->ghost = true;
+          f->ghost_size = st.stx_size;
+        }
+      }
     }
     r.same_as = -1;
     for (int j = 0; j < g_count - 1; j++) {
@@ -79,10 +129,36 @@ void Save() {
   }
 }
 
+// The deleted file's contents, read through a private mapping of its descriptor.
+int WriteGhost(img::ImageWriter* writer, const SavedFile& f) {
+  struct img_ghost g;
+  memset(&g, 0, sizeof g);
+  g.fd = f.record.fd;
+  g.size = f.ghost_size;
+  if (g.size == 0) return writer->WriteRecord(IMG_REC_GHOST, &g, sizeof g);
+  void* contents = sys::mmap(nullptr, g.size, PROT_READ, MAP_PRIVATE, f.record.fd, 0);
+  if (sys::failed(contents)) {  // opened write-only: read it through a descriptor of our own
+    char link[32] = "/proc/self/fd/";
+    fmt_format(link + 14, sizeof link - 14, "%d", f.record.fd);
+    long fd = sys::open(link, O_RDONLY | O_CLOEXEC);
+    contents = fd < 0 ? (void*)-1 : sys::mmap(nullptr, g.size, PROT_READ, MAP_PRIVATE, (int)fd, 0);
+    if (fd >= 0) sys::close((int)fd);
+  }
+  if (sys::failed(contents)) {
+    Warn("fd %d (%s): cannot read the deleted file's contents", f.record.fd, f.path);
+    return 0;
+  }
+  int rc = writer->WriteRecord2(IMG_REC_GHOST, &g, sizeof g, contents, g.size);
+  sys::munmap(contents, g.size);
+  return rc;
+}
+
 int WriteRecords(img::ImageWriter* writer) {
   for (int i = 0; i < g_count; i++) {
     const SavedFile& f = g_files[i];
     int rc = writer->WriteRecord2(IMG_REC_FILE, &f.record, sizeof f.record, f.path, f.record.path_len);
+    if (rc < 0) return rc;
+    if (f.ghost) rc = WriteGhost(writer, f);
     if (rc < 0) return rc;
   }
   return 0;
