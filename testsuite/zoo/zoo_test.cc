@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -41,9 +42,18 @@ std::string OpenCilkCompiler() {
 
 std::string ZooPath(const std::string& name) { return Runfile("testsuite/zoo/" + name); }
 
-std::vector<std::string> Resolve(const std::vector<std::string>& argv) {
+// "@zoo/x" names a zoo file, "@box/x" a file in the test's sandbox directory.
+std::vector<std::string> Resolve(const std::vector<std::string>& argv, const Sandbox& box) {
   std::vector<std::string> out;
-  for (const std::string& a : argv) out.push_back(a.rfind("@zoo/", 0) == 0 ? ZooPath(a.substr(5)) : a);
+  for (const std::string& a : argv) {
+    if (a.rfind("@zoo/", 0) == 0) {
+      out.push_back(ZooPath(a.substr(5)));
+    } else if (a.rfind("@box/", 0) == 0) {
+      out.push_back(box.Path(a.substr(5)));
+    } else {
+      out.push_back(a);
+    }
+  }
   return out;
 }
 
@@ -67,8 +77,10 @@ class Zoo : public ::testing::TestWithParam<App> {};
 
 TEST_P(Zoo, TwoCheckpointsKillRestartGivesTheUninterruptedOutput) {
   const App& app = GetParam();
-  std::vector<std::string> argv = Resolve(app.argv);
   Sandbox box;
+  std::vector<std::string> argv = Resolve(app.argv, box);
+  std::vector<std::string> env;
+  for (const std::string& e : app.env) env.push_back(absl::StrReplaceAll(e, {{"@box/", box.Path("")}}));
   if (!app.opencilk_source.empty()) {
     const std::string clang = OpenCilkCompiler();
     if (clang.empty()) {
@@ -83,12 +95,12 @@ TEST_P(Zoo, TwoCheckpointsKillRestartGivesTheUninterruptedOutput) {
   if (std::string why = WhyCannotLaunch(argv[0]); !why.empty()) {
     GTEST_SKIP() << "SKIPPED LOUDLY: " << app.name << ": " << why << app.missing_hint;
   }
-  Output reference = box.Run(argv, app.env, absl::Seconds(120));
+  Output reference = box.Run(argv, env, absl::Seconds(120));
   ASSERT_EQ(reference.exit.code, 0) << app.name << ": the uninterrupted run failed: " << reference.err;
   ASSERT_NE(reference.out.find("RESULT"), std::string::npos) << reference.out;
   const int total_steps = Steps(reference.out);
 
-  const pid_t pid = box.Spawn(box.LaunchArgv(argv), "app", app.env);
+  const pid_t pid = box.Spawn(box.LaunchArgv(argv), "app", env);
   std::mt19937 random(std::random_device{}());
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi - 1)(random); };
   int at = 0;
@@ -138,14 +150,18 @@ std::vector<App> Apps() {
       {"tbb", {"@zoo/tbb_work", "40", "60"}, {},
        " (oneTBB, package libtbb-dev, is installed for the host arch only)"},
       {"cilk", {"(built)", "40", "60"}, {"CILK_NWORKERS=4"}, "", "apps/cilk_work.c"},
-      // 4 ranks on this host talking over TCP. The shared-memory transports are left
-      // out (UCX's posix one and Open MPI's vader map each other's deleted files).
-      {"mpich", {"/usr/bin/mpiexec.mpich", "-n", "4", "@zoo/mpi_ring_mpich", "40", "80"},
-       {"UCX_TLS=tcp"}, " (packages mpich, libmpich-dev)"},
+      // 4 ranks on this host with each MPI's default transports: shared memory (UCX's
+      // posix segments and cross-memory attach; Open MPI's vader) and TCP. Open MPI
+      // names its session directory (under TMPDIR) and vader its /dev/shm segments after
+      // the job id, made from mpirun's pid: inside Bazel's pid namespace every run has
+      // the same, and meets what a killed run left (SIGKILL cleans nothing up). So both
+      // go into the test's own directory.
+      {"mpich", {"/usr/bin/mpiexec.mpich", "-n", "4", "@zoo/mpi_ring_mpich", "40", "80"}, {},
+       " (packages mpich, libmpich-dev)"},
       {"openmpi",
        {"/usr/bin/mpirun.openmpi", "--allow-run-as-root", "--oversubscribe", "-np", "4", "--mca",
-        "btl", "tcp,self", "@zoo/mpi_ring_openmpi", "40", "80"},
-       {}, " (packages openmpi-bin, libopenmpi-dev)"},
+        "btl_vader_backing_directory", "@box/", "@zoo/mpi_ring_openmpi", "40", "80"},
+       {"TMPDIR=@box/"}, " (packages openmpi-bin, libopenmpi-dev)"},
   };
 }
 
