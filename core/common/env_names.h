@@ -20,6 +20,7 @@
 /* Internal: set by dmtcp_launch for the runtime, never by users. */
 #define ENV_RUNTIME_COORD_ADDR "DMTCP_INTERNAL_COORD_ADDR" /* numeric IPv4 of the coordinator */
 #define ENV_RUNTIME_INTERVAL "DMTCP_INTERNAL_INTERVAL"     /* --interval passed at launch */
+#define ENV_RUNTIME_SOCKPAIRS "DMTCP_INTERNAL_SOCKPAIRS"   /* socketpair inodes, across exec */
 #define ENV_LD_PRELOAD "LD_PRELOAD"
 
 #endif /* CORE_COMMON_ENV_NAMES_H */

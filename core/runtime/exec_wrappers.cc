@@ -20,6 +20,7 @@
 #include "core/runtime/config.h"
 #include "core/runtime/exec_wrappers.h"
 #include "core/runtime/hooks.h"
+#include "core/runtime/plugins/sockets.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -60,14 +61,12 @@ int BlockedExec(Fn* real, const char* name, Args... args) {
 }
 
 using ExecveFn = int (*)(const char*, char* const*, char* const*);
-using ExecvFn = int (*)(const char*, char* const*);
 using FexecveFn = int (*)(int, char* const*, char* const*);
 using ExecveatFn = int (*)(int, const char*, char* const*, char* const*, int);
 
 // libc's functions, found at startup: a vfork child had better not call dlsym.
 struct RealExec {
   ExecveFn execve, execvpe;
-  ExecvFn execv, execvp;
   FexecveFn fexecve;
   ExecveatFn execveat;
 };
@@ -76,8 +75,6 @@ RealExec g_real;
 __attribute__((constructor(RUNTIME_PLUGIN_PRIORITY))) void FindRealExec() {
   g_real.execve = Next<ExecveFn>("execve");
   g_real.execvpe = Next<ExecveFn>("execvpe");
-  g_real.execv = Next<ExecvFn>("execv");
-  g_real.execvp = Next<ExecvFn>("execvp");
   g_real.fexecve = Next<FexecveFn>("fexecve");
   g_real.execveat = Next<ExecveatFn>("execveat");
 }
@@ -116,23 +113,36 @@ void StartAfterExec() {
 
 }  // namespace rt
 
+// Each passes the socket pairs this process knows of on to the next program, in its
+// environment (plugins/sockets.h); execv and execvp therefore become execve and
+// execvpe with the current environment.
+#define WITH_PAIRS(envp)      \
+  char* env_copy[rt::kMaxExecArgs]; \
+  char* const* env = rt::EnvironmentWithSocketPairs(envp, env_copy, rt::kMaxExecArgs)
+
 EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
-  return rt::BlockedExec(&rt::g_real.execve, "execve", path, argv, envp);
+  WITH_PAIRS(envp);
+  return rt::BlockedExec(&rt::g_real.execve, "execve", path, argv, env);
 }
 EXPORT int execv(const char* path, char* const argv[]) {
-  return rt::BlockedExec(&rt::g_real.execv, "execv", path, argv);
+  WITH_PAIRS(environ);
+  return rt::BlockedExec(&rt::g_real.execve, "execve", path, argv, env);
 }
 EXPORT int execvp(const char* file, char* const argv[]) {
-  return rt::BlockedExec(&rt::g_real.execvp, "execvp", file, argv);
+  WITH_PAIRS(environ);
+  return rt::BlockedExec(&rt::g_real.execvpe, "execvpe", file, argv, env);
 }
 EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
-  return rt::BlockedExec(&rt::g_real.execvpe, "execvpe", file, argv, envp);
+  WITH_PAIRS(envp);
+  return rt::BlockedExec(&rt::g_real.execvpe, "execvpe", file, argv, env);
 }
 EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
-  return rt::BlockedExec(&rt::g_real.fexecve, "fexecve", fd, argv, envp);
+  WITH_PAIRS(envp);
+  return rt::BlockedExec(&rt::g_real.fexecve, "fexecve", fd, argv, env);
 }
 EXPORT int execveat(int dirfd, const char* path, char* const argv[], char* const envp[], int flags) {
-  return rt::BlockedExec(&rt::g_real.execveat, "execveat", dirfd, path, argv, envp, flags);
+  WITH_PAIRS(envp);
+  return rt::BlockedExec(&rt::g_real.execveat, "execveat", dirfd, path, argv, env, flags);
 }
 
 EXPORT int execl(const char* path, const char* arg, ...) {

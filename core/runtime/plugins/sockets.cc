@@ -8,6 +8,7 @@
 // A connection to a peer outside the computation cannot be restored: the checkpoint
 // says so, and after a restart the program finds it closed (end of file), not wrong.
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/common/env_names.h"
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/fd_table.h"
@@ -330,11 +332,44 @@ size_t DescribeConnections(char* out, size_t size) {
   return n;
 }
 
-void NoteSocketPair(const int fds[2]) {
-  if (g_pair_count >= kMaxPairs) return;
-  g_pairs[g_pair_count][0] = Inode(fds[0]);
-  g_pairs[g_pair_count][1] = Inode(fds[1]);
+void NoteSocketPair(uint64_t a, uint64_t b) {
+  if (g_pair_count >= kMaxPairs || a == 0 || b == 0 || PairedWith(a) != 0) return;
+  g_pairs[g_pair_count][0] = a;
+  g_pairs[g_pair_count][1] = b;
   g_pair_count++;
+}
+
+// The pairs an exec'ing program passed on: "a:b,a:b,...".
+__attribute__((constructor)) void LearnInheritedSocketPairs() {
+  const char* text = getenv(ENV_RUNTIME_SOCKPAIRS);
+  while (text != nullptr && *text != '\0') {
+    char* end;
+    const uint64_t a = strtoull(text, &end, 10);
+    if (*end != ':') break;
+    const uint64_t b = strtoull(end + 1, &end, 10);
+    NoteSocketPair(a, b);
+    text = *end == ',' ? end + 1 : end;
+  }
+}
+
+char* const* EnvironmentWithSocketPairs(char* const* envp, char** out, size_t cap) {
+  static char text[sizeof(ENV_RUNTIME_SOCKPAIRS) + kMaxPairs * 42];
+  if (g_pair_count == 0) return envp;
+  size_t n = fmt_format(text, sizeof text, "%s=", ENV_RUNTIME_SOCKPAIRS);
+  for (int i = 0; i < g_pair_count; i++) {
+    n += fmt_format(text + n, sizeof text - n, "%s%llu:%llu", i ? "," : "",
+                    (unsigned long long)g_pairs[i][0], (unsigned long long)g_pairs[i][1]);
+  }
+  const size_t prefix = sizeof(ENV_RUNTIME_SOCKPAIRS);  // "NAME="
+  size_t count = 0;
+  for (char* const* e = envp; e != nullptr && *e != nullptr; e++) {
+    if (strncmp(*e, text, prefix) == 0) continue;  // an older list
+    if (count + 2 >= cap) return envp;
+    out[count++] = *e;
+  }
+  out[count++] = text;
+  out[count] = nullptr;
+  return out;
 }
 
 }  // namespace rt
@@ -346,6 +381,6 @@ extern "C" __attribute__((visibility("default"))) int socketpair(int domain, int
     errno = (int)-rc;
     return -1;
   }
-  if (domain == AF_UNIX) rt::NoteSocketPair(fds);
+  if (domain == AF_UNIX) rt::NoteSocketPair(rt::Inode(fds[0]), rt::Inode(fds[1]));
   return 0;
 }

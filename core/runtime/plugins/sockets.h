@@ -12,6 +12,13 @@ namespace rt {
 // the length written.
 size_t DescribeConnections(char* out, size_t size);
 
+// The environment for an exec: `envp` plus the socket pairs this process knows of
+// (ENV_RUNTIME_SOCKPAIRS), so the next program can still pair their ends where
+// sock_diag is missing (under QEMU: MPI's process managers pass a socketpair end to
+// the ranks they exec). Uses `out` (room for `cap` pointers) and a static buffer; no
+// allocation, so a vfork child may call it. Returns `envp` itself if nothing to add.
+char* const* EnvironmentWithSocketPairs(char* const* envp, char** out, size_t cap);
+
 }  // namespace rt
 
 #endif  // CORE_RUNTIME_PLUGINS_SOCKETS_H
