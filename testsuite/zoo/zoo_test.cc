@@ -16,6 +16,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "arch/arch.h"
 #include "gtest/gtest.h"
 #include "testsuite/harness/sandbox.h"
 
@@ -42,12 +43,23 @@ std::string OpenCilkCompiler() {
 
 std::string ZooPath(const std::string& name) { return Runfile("testsuite/zoo/" + name); }
 
-// "@zoo/x" names a zoo file, "@box/x" a file in the test's sandbox directory.
+// Where this build's interpreters and MPI live: the host's own on x86, Debian's arm64
+// or armhf packages unpacked by ci/foreign-zoo for the ARM builds (run under QEMU).
+std::string ForeignRoot() {
+  if (ARCH_ID == ARCH_ID_AARCH64) return "/opt/dmtcp-zoo/arm64";
+  if (ARCH_ID == ARCH_ID_ARMV7) return "/opt/dmtcp-zoo/armhf";
+  return "";
+}
+
+// "@zoo/x" names a zoo file, "@box/x" a file in the test's sandbox directory, and
+// "@root/x" a file of this arch's Debian system (ForeignRoot).
 std::vector<std::string> Resolve(const std::vector<std::string>& argv, const Sandbox& box) {
   std::vector<std::string> out;
   for (const std::string& a : argv) {
     if (a.rfind("@zoo/", 0) == 0) {
       out.push_back(ZooPath(a.substr(5)));
+    } else if (a.rfind("@root/", 0) == 0) {
+      out.push_back(ForeignRoot() + a.substr(5));
     } else if (a.rfind("@box/", 0) == 0) {
       out.push_back(box.Path(a.substr(5)));
     } else {
@@ -140,7 +152,8 @@ TEST_P(Zoo, TwoCheckpointsKillRestartGivesTheUninterruptedOutput) {
 
 std::vector<App> Apps() {
   return {
-      {"python", {"/usr/bin/python3", "@zoo/apps/work.py", "40", "0.08"}, {}, " (package python3)"},
+      {"python", {"@root/usr/bin/python3.11", "@zoo/apps/work.py", "40", "0.08"}, {},
+       " (package python3.11; for ARM builds ci/foreign-zoo unpacks Debian's arm64/armhf one)"},
       {"perl", {"/usr/bin/perl", "@zoo/apps/work.pl", "40", "0.08"}, {}, " (package perl)"},
       {"ruby", {"/usr/bin/ruby", "@zoo/apps/work.rb", "40", "0.08"}, {}, " (package ruby)"},
       {"r", {"/usr/bin/Rscript", "@zoo/apps/work.R", "40", "0.08"}, {}, " (package r-base-core)"},
@@ -156,8 +169,10 @@ std::vector<App> Apps() {
       // the job id, made from mpirun's pid: inside Bazel's pid namespace every run has
       // the same, and meets what a killed run left (SIGKILL cleans nothing up). So both
       // go into the test's own directory.
-      {"mpich", {"/usr/bin/mpiexec.mpich", "-n", "4", "@zoo/mpi_ring_mpich", "40", "80"}, {},
-       " (packages mpich, libmpich-dev)"},
+      {"mpich", {"@root/usr/bin/mpiexec.hydra", "-n", "4", "@zoo/mpi_ring_mpich", "40", "80"},
+       {"HYDRA_LAUNCHER=fork"},
+       " (packages mpich, libmpich-dev; for ARM builds ci/foreign-zoo unpacks Debian's arm64/armhf "
+       "ones)"},
       {"openmpi",
        {"/usr/bin/mpirun.openmpi", "--allow-run-as-root", "--oversubscribe", "-np", "4", "--mca",
         "btl_vader_backing_directory", "@box/", "@zoo/mpi_ring_openmpi", "40", "80"},
