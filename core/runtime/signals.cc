@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -70,6 +71,50 @@ int RealSigaction(int sig, const struct sigaction* act, struct sigaction* old) {
   return real_sigaction(sig, act, old);
 }
 
+uint64_t StatusSignalMask(const char* status_path, const char* field) {
+  char text[2048];
+  long fd = sys::open(status_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  long n = sys::read((int)fd, text, sizeof text - 1);
+  sys::close((int)fd);
+  text[n > 0 ? n : 0] = '\0';
+  const char* p = __builtin_strstr(text, field);
+  if (p == nullptr) return 0;
+  p += __builtin_strlen(field);
+  while (*p == ' ' || *p == '\t') p++;
+  uint64_t mask = 0;
+  for (;; p++) {
+    unsigned d;
+    if (*p >= '0' && *p <= '9') d = *p - '0';
+    else if (*p >= 'a' && *p <= 'f') d = *p - 'a' + 10;
+    else break;
+    mask = mask * 16 + d;
+  }
+  return mask;
+}
+
+namespace {
+
+uint64_t WithoutCheckpointSignal(uint64_t mask) {
+  return mask & ~(1ull << (g_config.ckpt_signal - 1));
+}
+
+// Signals pending for the process as a whole at the checkpoint (no thread could take
+// them: all blocked them).
+uint64_t g_shared_pending;
+
+}  // namespace
+
+uint64_t ThreadPendingSignals() {
+  return WithoutCheckpointSignal(StatusSignalMask("/proc/thread-self/status", "SigPnd:"));
+}
+
+void RaiseForThisThread(uint64_t mask) {
+  for (int sig = 1; sig <= 64; sig++) {
+    if (mask & (1ull << (sig - 1))) sys::tgkill(sys::getpid(), sys::gettid(), sig);
+  }
+}
+
 void SaveSignalDispositions() {
   for (int sig = 1; sig <= kMaxSignal; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
@@ -77,6 +122,7 @@ void SaveSignalDispositions() {
       g_saved_actions[sig].handler = nullptr;
     }
   }
+  g_shared_pending = WithoutCheckpointSignal(StatusSignalMask("/proc/self/status", "ShdPnd:"));
 }
 
 // Handlers return through a trampoline: the C library's (sa_restorer) or the vDSO's.
@@ -99,6 +145,11 @@ void RestoreSignalDispositions() {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     AddTrampoline(&g_saved_actions[sig]);
     sys::rt_sigaction(sig, &g_saved_actions[sig], nullptr);  // glibc's own may refuse
+  }
+  // Every thread blocks them still (they are all held in the checkpoint handler, and
+  // their masks come back from the saved contexts), so these wait for the process.
+  for (int sig = 1; sig <= kMaxSignal; sig++) {
+    if (g_shared_pending & (1ull << (sig - 1))) sys::kill(sys::getpid(), sig);
   }
 }
 

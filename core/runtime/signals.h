@@ -11,6 +11,7 @@
 #define CORE_RUNTIME_SIGNALS_H
 
 #include <signal.h>
+#include <stdint.h>
 
 namespace rt {
 
@@ -20,9 +21,19 @@ void InitSignalWrappers();
 // libc's own sigaction, bypassing the wrapper.
 int RealSigaction(int sig, const struct sigaction* act, struct sigaction* old);
 
-// Every signal's kernel disposition, saved at checkpoint and put back after restart.
+// Every signal's kernel disposition, saved at checkpoint and put back after restart,
+// with the signals pending for the whole process (raised again after a restart).
 void SaveSignalDispositions();
 void RestoreSignalDispositions();
+
+// A signal mask line ("SigPnd:", "ShdPnd:", "SigBlk:", ...) of a /proc status file,
+// as a bit per signal (bit sig-1); 0 if unreadable.
+uint64_t StatusSignalMask(const char* status_path, const char* field);
+// The signals pending for the calling thread alone, but the checkpoint signal.
+uint64_t ThreadPendingSignals();
+// Sends each signal of `mask` to the calling thread (what ThreadPendingSignals gave,
+// after a restart: standard signals come back, their siginfo does not).
+void RaiseForThisThread(uint64_t mask);
 
 void ForwardSignalToApplication(int sig, siginfo_t* info, void* ucontext);
 

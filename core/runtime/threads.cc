@@ -76,26 +76,9 @@ bool Known(int tid) {
 
 // True if the kernel shows `tid` blocking the checkpoint signal.
 bool BlocksCheckpointSignal(int tid) {
-  char path[64], text[2048];
+  char path[64];
   fmt_format(path, sizeof path, "/proc/self/task/%d/status", tid);
-  long fd = sys::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  long n = sys::read(fd, text, sizeof text - 1);
-  sys::close(fd);
-  text[n > 0 ? n : 0] = '\0';
-  const char* p = __builtin_strstr(text, "SigBlk:");
-  if (p == nullptr) return false;
-  p += 7;
-  while (*p == ' ' || *p == '\t') p++;
-  unsigned long long mask = 0;
-  for (;; p++) {
-    unsigned d;
-    if (*p >= '0' && *p <= '9') d = *p - '0';
-    else if (*p >= 'a' && *p <= 'f') d = *p - 'a' + 10;
-    else break;
-    mask = mask * 16 + d;
-  }
-  return (mask >> (g_config.ckpt_signal - 1)) & 1;
+  return (StatusSignalMask(path, "SigBlk:") >> (g_config.ckpt_signal - 1)) & 1;
 }
 
 unsigned long ParseHex(const char** s) {
@@ -190,11 +173,15 @@ void CheckpointSignalHandler(int sig, siginfo_t* info, void* ucontext) {
   } else {
     // A restored process: this is a new kernel thread on the old stack.
     RestoreCallingThread(self);
+    self->restarted = 1;
     Store(&self->state, kThreadRestored);
     __atomic_fetch_add(&g_restored, 1, __ATOMIC_ACQ_REL);
     Notify(&g_suspend_seq);
   }
   WaitInHandler(self);
+  // Only now, with the dispositions back (setting one that ignores by default would
+  // discard it); held until the handler returns to the thread's saved mask.
+  if (self->restarted) RaiseForThisThread(self->pending);
   __atomic_fetch_sub(&g_in_handler, 1, __ATOMIC_ACQ_REL);
   errno = saved_errno;
 }
@@ -367,6 +354,7 @@ void SaveCallingThread(ThreadSlot* slot) {
     slot->rseq_sig = ARCH_RSEQ_SIG;
   }
   sys::prctl(PR_GET_NAME, (long)slot->comm);
+  slot->pending = ThreadPendingSignals();
 }
 
 void RestoreCallingThread(ThreadSlot* slot) {

@@ -42,6 +42,8 @@ struct ThreadSlot {
   void* rseq_area;
   uint32_t rseq_len, rseq_sig;
   char comm[16];
+  uint64_t pending;   // signals pending for this thread alone (raised again at restart)
+  int restarted;      // set when the thread came back in a restored process
   // The blocking system call the thread was in when signalled, to rewind it.
   long blocked_nr, blocked_arg0;
   uintptr_t blocked_pc;

@@ -1,6 +1,8 @@
 // signals GO_FILE: proves signal state and blocked system calls survive a restart.
 //  - a SIGUSR1 handler installed at start must fire when raised after the restart;
 //  - SIGTERM blocked at start must still be blocked (and a pending one stay pending);
+//  - signals pending at the checkpoint stay pending: SIGHUP sent to the process and
+//    SIGWINCH sent to one thread (both blocked everywhere), SIGWINCH on that thread;
 //  - three threads sit in nanosleep, read and poll across the checkpoint; none may
 //    see EINTR, and the reader must get the byte written after the restart.
 // Prints "ready" once all three are blocked, then one line per check, and exits 0
@@ -20,6 +22,7 @@ static int poll_fds[2];
 static volatile int blocked;
 static int sleep_errors, read_errors, poll_errors;
 static char read_byte;
+static volatile int winch_pending_in_sleeper = -1;
 
 static void on_usr1(int sig) { usr1_count++; }
 
@@ -29,6 +32,9 @@ static void* sleeper(void* arg) {
     struct timespec ts = {1, 0};
     if (nanosleep(&ts, NULL) != 0) sleep_errors++;  // EINTR would land here
   }
+  sigset_t pending;
+  sigpending(&pending);
+  winch_pending_in_sleeper = sigismember(&pending, SIGWINCH);
   return NULL;
 }
 
@@ -53,13 +59,17 @@ int main(int argc, char** argv) {
   sigset_t term;
   sigemptyset(&term);
   sigaddset(&term, SIGTERM);
-  sigprocmask(SIG_BLOCK, &term, NULL);
+  sigaddset(&term, SIGHUP);
+  sigaddset(&term, SIGWINCH);
+  sigprocmask(SIG_BLOCK, &term, NULL);  // for every thread, created after this
   if (pipe(pipe_fds) != 0 || pipe(poll_fds) != 0) return 2;
   pthread_t t[3];
   pthread_create(&t[0], NULL, sleeper, NULL);
   pthread_create(&t[1], NULL, reader, NULL);
   pthread_create(&t[2], NULL, poller, NULL);
   while (__atomic_load_n(&blocked, __ATOMIC_SEQ_CST) < 3) usleep(1000);
+  kill(getpid(), SIGHUP);
+  pthread_kill(t[0], SIGWINCH);
   usleep(100 * 1000);
   SAY("ready");
   wait_for_file(go);
@@ -81,9 +91,14 @@ int main(int argc, char** argv) {
 
   if (write(pipe_fds[1], "x", 1) != 1 || write(poll_fds[1], "y", 1) != 1) ok = 0;
   for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
+  SAY("pending across the checkpoint: SIGHUP %s, SIGWINCH on its thread %s, not on main %s",
+      sigismember(&pending, SIGHUP) ? "yes" : "NO", winch_pending_in_sleeper == 1 ? "yes" : "NO",
+      sigismember(&pending, SIGWINCH) ? "NO" : "yes");
+  const int kept_pending = sigismember(&pending, SIGHUP) && winch_pending_in_sleeper == 1 &&
+                           !sigismember(&pending, SIGWINCH);
   SAY("nanosleep errors %d, read errors %d (byte '%c'), poll errors %d", sleep_errors,
       read_errors, read_byte ? read_byte : '?', poll_errors);
-  ok &= sleep_errors == 0 && read_errors == 0 && read_byte == 'x' && poll_errors == 0;
+  ok &= sleep_errors == 0 && read_errors == 0 && read_byte == 'x' && poll_errors == 0 && kept_pending;
   SAY("%s", ok ? "signals ok" : "SIGNALS FAILED");
   return ok ? 0 : 1;
 }
