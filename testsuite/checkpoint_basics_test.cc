@@ -3,10 +3,12 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "testsuite/harness/sandbox.h"
 
@@ -66,6 +68,47 @@ TEST(CheckpointBasics, RestartedCounterStartsAfterTheCheckpointedValue) {
   EXPECT_EQ(after.back(), 300);
   EXPECT_NE(ReadFile(box.Path("restart.err")).find("counter.out"), std::string::npos)
       << "the missing output file must be named in a warning";
+}
+
+// DMTCP_RESTART_PAUSE2 set at launch: the restarted process stops (SIGSTOP) just
+// before it resumes and says how to attach a debugger; SIGCONT lets it finish.
+TEST(CheckpointBasics, RestartPausesForADebuggerWhenAsked) {
+  Sandbox box;
+  std::vector<std::string> env = box.Env();
+  env.push_back("DMTCP_RESTART_PAUSE2=1");
+  const pid_t pid = box.Spawn(box.LaunchArgv({ProbePath("counter"), "300", "5"}), "counter", env);
+  ASSERT_TRUE(box.WaitForLine("counter", "40"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const long last_before_kill = Numbers(ReadFile(box.Path("counter.out"))).back();
+
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  long paused = 0;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (paused == 0 && absl::Now() < deadline) {
+    const std::string err = ReadFile(box.Path("restart.err"));
+    const size_t at = err.find("kill -CONT ");
+    if (at != std::string::npos) paused = std::strtol(err.c_str() + at + 11, nullptr, 10);
+    usleep(20 * 1000);
+  }
+  ASSERT_GT(paused, 0) << "no pause message: " << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(ReadFile(box.Path("restart.err")).find("gdb -p"), std::string::npos);
+  std::string state;
+  for (int i = 0; i < 100 && state != "T"; i++) {
+    const std::string stat = ReadFile(absl::StrCat("/proc/", paused, "/stat"));
+    const size_t close = stat.rfind(')');
+    state = close == std::string::npos ? "" : stat.substr(close + 2, 1);
+    usleep(20 * 1000);
+  }
+  EXPECT_EQ(state, "T") << "the restarted process is not stopped";
+  usleep(300 * 1000);
+  EXPECT_EQ(Numbers(ReadFile(box.Path("counter.out"))).back(), last_before_kill)
+      << "it counted while paused";
+  kill(static_cast<pid_t>(paused), SIGCONT);
+  Exit e = box.Wait(restarted);
+  EXPECT_EQ(e.code, 42) << e.Describe() << ReadFile(box.Path("restart.err"));
+  EXPECT_EQ(Numbers(ReadFile(box.Path("counter.out"))).back(), 300);
 }
 
 TEST(CheckpointBasics, EightThreadsKeepTheirMemoryCountersAndChecksums) {

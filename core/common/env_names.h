@@ -16,6 +16,11 @@
 #define ENV_CKPT_INTERVAL "DMTCP_CHECKPOINT_INTERVAL" /* seconds between checkpoints */
 #define ENV_QUIET "DMTCP_QUIET"                   /* "1": fewer messages */
 #define ENV_DEBUG "DMTCP_DEBUG"                   /* "1": runtime trace on stderr */
+/* Set at launch (the restarted process remembers its original environment): stop it
+ * with SIGSTOP just before it resumes after a restart, for a debugger to attach. */
+#define ENV_RESTART_PAUSE "DMTCP_RESTART_PAUSE"
+#define ENV_RESTART_PAUSE2 "DMTCP_RESTART_PAUSE2"
+#define ENV_GDB_ATTACH_ON_RESTART "DMTCP_GDB_ATTACH_ON_RESTART"
 
 /* Internal: set by dmtcp_launch for the runtime, never by users. */
 #define ENV_RUNTIME_COORD_ADDR "DMTCP_INTERNAL_COORD_ADDR" /* numeric IPv4 of the coordinator */

@@ -48,6 +48,12 @@ bool LoadConfig() {
   const char* interval = getenv(ENV_RUNTIME_INTERVAL);
   c.interval = interval ? atoi(interval) : -1;
   g_trace_enabled = getenv(ENV_DEBUG) != nullptr && strcmp(getenv(ENV_DEBUG), "0") != 0;
+  static const char* const kPauseNames[] = {ENV_RESTART_PAUSE, ENV_RESTART_PAUSE2,
+                                             ENV_GDB_ATTACH_ON_RESTART};
+  for (const char* name : kPauseNames) {
+    const char* v = getenv(name);
+    if (v != nullptr && v[0] != '\0' && strcmp(v, "0") != 0) g_config.restart_pause = true;
+  }
 
   char exe[IMG_PATH_MAX];
   long n = sys::readlink("/proc/self/exe", exe, sizeof exe - 1);

@@ -22,6 +22,7 @@ struct Config {
   char uniq[IMG_NAME_MAX] = "";  // stable id for image names
   char host[IMG_NAME_MAX] = "";
   uint64_t ckpt_number = 0;     // last checkpoint written by this process
+  bool restart_pause = false;   // DMTCP_RESTART_PAUSE(2) / DMTCP_GDB_ATTACH_ON_RESTART
 };
 
 extern Config g_config;

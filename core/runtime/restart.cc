@@ -82,6 +82,11 @@ void FinishRestart() {
   RestoreSignalDispositions();
   RestoreProcessState(g_process_state);
 
+  if (g_config.restart_pause) {  // said on dmtcp_restart's terminal, still our stderr
+    const long pid = sys::getpid();
+    Warn("restarted; pausing before it resumes (DMTCP_RESTART_PAUSE): attach a debugger with "
+         "'gdb -p %ld', or let it go on with 'kill -CONT %ld'", pid, pid);
+  }
   // stdin, stdout and stderr as they were (if dmtcp_restart could bring them back)
   // replace the restorer's, which were dmtcp_restart's.
   for (int fd = 0; fd <= 2; fd++) {
@@ -96,13 +101,14 @@ void FinishRestart() {
     Warn("restart: no coordinator at %s:%d (errno %d); running without checkpoints",
          g_config.coord_addr, g_config.coord_port, rc < 0 ? -rc : ECONNRESET);
   }
-  // A SIGCHLD for an exited child may have been pending when we were checkpointed,
-  // and pending signals are not saved: send one again; a spare one does no harm.
+  // The SIGCHLD of a child that exited before the checkpoint may have been delivered
+  // already, its handler not yet done with it: send one again; a spare does no harm.
   char zombies[16];
   if (RestartSetting("zombies", zombies, sizeof zombies) && zombies[0] != '\0') {
     sys::kill(sys::getpid(), SIGCHLD);
   }
   Trace("restart: %u thread(s) resume%s", rb.n_threads, rb.ids_kept ? " with their old ids" : "");
+  if (g_config.restart_pause) sys::kill((int)sys::getpid(), SIGSTOP);  // announced above
   ResumeThreads();
 }
 
