@@ -67,6 +67,7 @@ enum img_tag {
   IMG_REC_ZOMBIE = 10,  /* struct img_zombie */
   IMG_REC_SYSV = 11,    /* struct img_sysv + semaphore values or queued messages */
   IMG_REC_GHOST = 12,   /* struct img_ghost + the contents of a deleted file */
+  IMG_REC_MQUEUE = 13,  /* struct img_mqueue + name + queued messages */
   IMG_REC_END = 15,
 };
 
@@ -199,6 +200,24 @@ struct img_ghost {
   int32_t fd;
   uint32_t reserved;
   uint64_t size; /* content bytes that follow */
+};
+
+/* IMG_REC_MQUEUE: a descriptor of a POSIX message queue (mq_open). The queue lives in
+ * the kernel, outside the processes: dmtcp_restart makes it again once per inode, with
+ * its name (or unnamed again if it had been unlinked), mode, limits and the messages
+ * it held, and every descriptor of it is reopened with its own flags. The messages
+ * follow the name, each as a little-endian u32 priority, u32 length and the bytes,
+ * in the order the queue delivers them. Not kept: mq_notify registrations. */
+struct img_mqueue {
+  int32_t fd;
+  uint32_t flags;     /* open flags: access mode, O_NONBLOCK */
+  uint32_t cloexec;
+  uint32_t mode;      /* permission bits */
+  uint64_t inode;
+  int64_t maxmsg, msgsize;
+  uint32_t count;     /* messages that follow (those of the first holder are used) */
+  uint32_t name_len;  /* name bytes that follow the record ("/name", maybe " (deleted)") */
+  uint64_t bytes;     /* message bytes after the name */
 };
 
 /* IMG_REC_TERMINAL: a descriptor of a terminal. A pseudo-terminal whose master is held

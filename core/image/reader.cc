@@ -249,6 +249,19 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         file->ghost.assign(payload.data() + sizeof g, g.size);
         break;
       }
+      case IMG_REC_MQUEUE: {
+        MqueueInfo q;
+        if (rec.length < sizeof q.mqueue) return Corrupted(path, "bad message queue record", rec_offset);
+        memcpy(&q.mqueue, payload.data(), sizeof q.mqueue);
+        if (q.mqueue.fd < 0 || q.mqueue.maxmsg <= 0 || q.mqueue.msgsize <= 0 ||
+            rec.length - sizeof q.mqueue != q.mqueue.name_len + q.mqueue.bytes) {
+          return Corrupted(path, "bad message queue record", rec_offset);
+        }
+        q.name.assign(payload.data() + sizeof q.mqueue, q.mqueue.name_len);
+        q.messages.assign(payload.data() + sizeof q.mqueue + q.mqueue.name_len, q.mqueue.bytes);
+        idx.mqueues.push_back(std::move(q));
+        break;
+      }
       case IMG_REC_TERMINAL: {
         TerminalInfo t;
         if (rec.length < sizeof t.terminal) return Corrupted(path, "bad terminal record", rec_offset);

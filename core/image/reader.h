@@ -47,6 +47,12 @@ struct FileInfo {
   std::string ghost;
 };
 
+struct MqueueInfo {
+  struct img_mqueue mqueue;
+  std::string name;
+  std::string messages;  // img_mqueue's layout: u32 priority, u32 length, bytes; ...
+};
+
 struct TerminalInfo {
   struct img_terminal terminal;
   std::string path;
@@ -68,6 +74,7 @@ struct ImageIndex {
   std::vector<PipeInfo> pipes;
   std::vector<SocketInfo> sockets;
   std::vector<FileInfo> files;
+  std::vector<MqueueInfo> mqueues;
   std::vector<TerminalInfo> terminals;
   std::vector<SysvInfo> sysv;
   std::vector<struct img_thread> threads;

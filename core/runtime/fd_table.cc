@@ -53,8 +53,15 @@ void ReadFdInfo(FdEntry* e) {
   e->cloexec = fd_flags >= 0 ? (fd_flags & FD_CLOEXEC) != 0 : (e->flags & O_CLOEXEC) != 0;
 }
 
+// A POSIX message queue looks like a regular file; its filesystem tells it apart.
+bool IsMessageQueue(int fd) {
+  constexpr unsigned long kMqueueMagic = 0x19800202;
+  unsigned long statfs[32];  // the kernel's struct statfs: f_type is its first word
+  return arch_syscall2(__NR_fstatfs, fd, (long)statfs) == 0 && statfs[0] == kMqueueMagic;
+}
+
 FdKind Classify(const FdEntry& e, unsigned mode) {
-  if (S_ISREG(mode)) return FdKind::kFile;
+  if (S_ISREG(mode)) return IsMessageQueue(e.fd) ? FdKind::kMqueue : FdKind::kFile;
   if (S_ISDIR(mode)) return FdKind::kDirectory;
   if (S_ISFIFO(mode)) return StartsWith(e.path, "pipe:[") ? FdKind::kPipe : FdKind::kFifo;
   if (S_ISSOCK(mode)) return FdKind::kSocket;

@@ -8,7 +8,7 @@
 
 namespace rt {
 
-enum class FdKind { kFile, kDirectory, kDevice, kTerminal, kPipe, kFifo, kSocket, kOther };
+enum class FdKind { kFile, kDirectory, kDevice, kTerminal, kPipe, kFifo, kSocket, kMqueue, kOther };
 
 struct FdEntry {
   int fd;
