@@ -17,6 +17,7 @@
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/fd_table.h"
+#include "core/runtime/growing_buffer.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 
@@ -37,51 +38,32 @@ struct SavedQueue {
 
 SavedQueue g_queues[kMaxQueues];
 int g_count;
-char* g_data;  // mmap'd, grown by copying
-size_t g_data_size, g_data_used;
-
-char* Reserve(size_t n) {
-  if (g_data_used + n > g_data_size) {
-    size_t size = g_data_size ? g_data_size : (1u << 16);
-    while (size < g_data_used + n) size *= 2;
-    void* p = sys::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (sys::failed(p)) return nullptr;
-    if (g_data) {
-      memcpy(p, g_data, g_data_used);
-      sys::munmap(g_data, g_data_size);
-    }
-    g_data = static_cast<char*>(p);
-    g_data_size = size;
-  }
-  char* at = g_data + g_data_used;
-  g_data_used += n;
-  return at;
-}
+GrowingBuffer g_data;  // the messages
 
 // Takes every message out of the queue behind `fd` (a descriptor of our own, read and
 // write, non-blocking) into g_data, then puts them back in the same order.
 void CopyMessages(int fd, SavedQueue* q) {
-  q->payload_offset = g_data_used;
+  q->payload_offset = g_data.used;
   const long size = q->record.msgsize;
   for (;;) {
-    char* at = Reserve(8 + (size_t)size);
+    char* at = g_data.Reserve(8 + (size_t)size);
     if (at == nullptr) break;
     unsigned prio = 0;
     long n = arch_syscall5(__NR_mq_timedreceive, fd, (long)(at + 8), size, (long)&prio, 0);
     if (n < 0) {
-      g_data_used -= 8 + (size_t)size;
+      g_data.used -= 8 + (size_t)size;
       break;
     }
     const uint32_t header[2] = {prio, (uint32_t)n};
     memcpy(at, header, 8);
-    g_data_used -= (size_t)(size - n);
+    g_data.used -= (size_t)(size - n);
     q->record.count++;
   }
-  q->record.bytes = g_data_used - q->payload_offset;
-  for (size_t off = q->payload_offset; off < g_data_used;) {
+  q->record.bytes = g_data.used - q->payload_offset;
+  for (size_t off = q->payload_offset; off < g_data.used;) {
     uint32_t header[2];
-    memcpy(header, g_data + off, 8);
-    long rc = arch_syscall5(__NR_mq_timedsend, fd, (long)(g_data + off + 8), header[1], header[0], 0);
+    memcpy(header, g_data.data + off, 8);
+    long rc = arch_syscall5(__NR_mq_timedsend, fd, (long)(g_data.data + off + 8), header[1], header[0], 0);
     if (rc < 0) Warn("checkpoint: a message could not be put back into %s (%ld)", q->name, rc);
     off += 8 + header[1];
   }
@@ -110,7 +92,7 @@ void SaveQueue(const FdEntry& e) {
   r.msgsize = attr.msgsize;
   q->name = e.path;
   r.name_len = (uint32_t)strlen(e.path);
-  q->payload_offset = g_data_used;
+  q->payload_offset = g_data.used;
   for (int i = 0; i < g_count - 1; i++) {
     if (g_queues[i].record.inode == r.inode) return;  // its messages are saved once
   }
@@ -129,7 +111,7 @@ void SaveQueue(const FdEntry& e) {
 
 void Save() {
   g_count = 0;
-  g_data_used = 0;
+  g_data.used = 0;
   for (int i = 0; i < FdCount(); i++) {
     FdEntry* e = FdAt(i);
     if (e->kind != FdKind::kMqueue) continue;
@@ -143,12 +125,12 @@ int WriteRecords(img::ImageWriter* writer) {
     const SavedQueue& q = g_queues[i];
     // name, then messages: one payload after the record
     const size_t len = q.record.name_len + q.record.bytes;
-    char* payload = Reserve(len);
+    char* payload = g_data.Reserve(len);
     if (payload == nullptr) return -ENOMEM;
     memcpy(payload, q.name, q.record.name_len);
-    memcpy(payload + q.record.name_len, g_data + q.payload_offset, q.record.bytes);
+    memcpy(payload + q.record.name_len, g_data.data + q.payload_offset, q.record.bytes);
     int rc = writer->WriteRecord2(IMG_REC_MQUEUE, &q.record, sizeof q.record, payload, len);
-    g_data_used -= len;
+    g_data.used -= len;
     if (rc < 0) return rc;
   }
   return 0;

@@ -26,6 +26,7 @@
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/fd_table.h"
+#include "core/runtime/growing_buffer.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/plugins/sockets.h"
@@ -63,26 +64,7 @@ uint64_t PairedWith(uint64_t inode) {
   }
   return 0;
 }
-char* g_data;  // mmap'd, grown by copying; part of the image
-size_t g_data_size, g_data_used;
-
-char* Reserve(size_t n) {
-  if (g_data_used + n > g_data_size) {
-    size_t size = g_data_size ? g_data_size : (1u << 20);
-    while (size < g_data_used + n) size *= 2;
-    void* p = sys::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (sys::failed(p)) return nullptr;
-    if (g_data) {
-      memcpy(p, g_data, g_data_used);
-      sys::munmap(g_data, g_data_size);
-    }
-    g_data = static_cast<char*>(p);
-    g_data_size = size;
-  }
-  char* at = g_data + g_data_used;
-  g_data_used += n;
-  return at;
-}
+GrowingBuffer g_data;  // the receive queues
 
 long SockOpt(int fd, int level, int name, void* value, unsigned* len, bool set) {
   return set ? arch_syscall5(__NR_setsockopt, fd, level, name, (long)value, *len)
@@ -130,13 +112,13 @@ uint64_t UnixPeerInode(uint64_t inode) {
 
 // Copies the receive queue without consuming it; returns the encoded byte count.
 uint32_t CopyReceiveQueue(int fd, int type, uint64_t* offset) {
-  *offset = g_data_used;
+  *offset = g_data.used;
   if (type == SOCK_STREAM) {
     int queued = 0;
     if (arch_syscall3(__NR_ioctl, fd, SIOCINQ, (long)&queued) < 0 || queued <= 0) return 0;
-    char* at = Reserve((size_t)queued);
+    char* at = g_data.Reserve((size_t)queued);
     long n = at ? Recv(fd, at, (size_t)queued, MSG_PEEK | MSG_DONTWAIT) : -ENOMEM;
-    g_data_used = (size_t)*offset + (n > 0 ? (size_t)n : 0);
+    g_data.used = (size_t)*offset + (n > 0 ? (size_t)n : 0);
     return n > 0 ? (uint32_t)n : 0;
   }
   // Datagrams: peek them one after another by moving the peek offset.
@@ -157,7 +139,7 @@ uint32_t CopyReceiveQueue(int fd, int type, uint64_t* offset) {
     if (n < 0) break;
     uint32_t m = (uint32_t)n;
     memcpy(message, &m, 4);
-    char* at = Reserve(4 + m);
+    char* at = g_data.Reserve(4 + m);
     if (at == nullptr) break;
     memcpy(at, message, 4 + m);
     total += 4 + m;
@@ -220,7 +202,7 @@ void Describe(const FdEntry& e, SavedSocket* s) {
 
 void Save() {
   g_count = 0;
-  g_data_used = 0;
+  g_data.used = 0;
   for (int i = 0; i < FdCount() && g_count < kMaxSockets; i++) {
     FdEntry* e = FdAt(i);
     if (e->kind != FdKind::kSocket) continue;
@@ -233,7 +215,7 @@ int WriteRecords(img::ImageWriter* writer) {
   for (int i = 0; i < g_count; i++) {
     const SavedSocket& s = g_sockets[i];
     int rc = writer->WriteRecord2(IMG_REC_SOCKET, &s.record, sizeof s.record,
-                                  g_data + (s.record.bytes ? s.data_offset : 0), s.record.bytes);
+                                  g_data.data + (s.record.bytes ? s.data_offset : 0), s.record.bytes);
     if (rc < 0) return rc;
   }
   return 0;
