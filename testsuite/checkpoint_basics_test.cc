@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -68,6 +69,39 @@ TEST(CheckpointBasics, RestartedCounterStartsAfterTheCheckpointedValue) {
   EXPECT_EQ(after.back(), 300);
   EXPECT_NE(ReadFile(box.Path("restart.err")).find("counter.out"), std::string::npos)
       << "the missing output file must be named in a warning";
+}
+
+// --no-coordinator: the computation joins no shared coordinator but gets one of its
+// own on a free port, which takes interval checkpoints and leaves with it; restarted
+// with --no-coordinator as well, the program continues from the image.
+TEST(CheckpointBasics, NoCoordinatorRunsWithACoordinatorOfItsOwn) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("counter"), "600", "5"}, "counter",
+                               {"--no-coordinator", "--interval", "1", "--port-file",
+                                box.Path("own.port")});
+  ASSERT_TRUE(box.WaitForLine("counter", "40"));
+  const std::string own_port(absl::StripAsciiWhitespace(ReadFile(box.Path("own.port"))));
+  EXPECT_NE(own_port, std::to_string(box.port()));
+  // The sandbox's coordinator, on the port the environment names, never sees it.
+  Output status = box.Command({"-l"});
+  EXPECT_EQ(status.out.find("counter"), std::string::npos) << status.out;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (box.Images().empty() && absl::Now() < deadline) usleep(50 * 1000);
+  ASSERT_EQ(box.Images().size(), 1u) << "no interval checkpoint";
+  usleep(300 * 1000);  // counting on past the image
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const long last_before_kill = Numbers(ReadFile(box.Path("counter.out"))).back();
+  ASSERT_LT(last_before_kill, 600) << "it finished before the kill";
+  ASSERT_EQ(rename(box.Path("counter.out").c_str(), box.Path("counter.first").c_str()), 0);
+  const pid_t restarted = box.Restart(box.Images(), "restart", {"--no-coordinator"});
+  Exit e = box.Wait(restarted);
+  EXPECT_EQ(e.code, 42) << e.Describe() << ReadFile(box.Path("restart.err"));
+  std::vector<long> after = Numbers(ReadFile(box.Path("restart.out")));
+  ASSERT_FALSE(after.empty()) << ReadFile(box.Path("restart.err"));
+  EXPECT_GT(after.front(), 40);
+  EXPECT_LE(after.front(), last_before_kill + 1);
+  EXPECT_EQ(after.back(), 600);
 }
 
 // DMTCP_RESTART_PAUSE2 set at launch: the restarted process stops (SIGSTOP) just

@@ -33,6 +33,7 @@ Restores checkpoint $checkpoint of this computation by running dmtcp_restart.
   --interval N         checkpoint every N seconds after the restart (0: never)
   --new-coordinator    start a new coordinator; fail if one already runs there
   --join-coordinator   join a running coordinator; fail if there is none
+  --no-coordinator     start a coordinator of its own on a free port
   --quiet              print fewer messages
   --help               show this text
 USAGE
@@ -54,7 +55,7 @@ while [ $# -gt 0 ]; do
     --coord-host=*|--coord-port=*|--ckptdir=*|--restartdir=*|--interval=*)
       name=${1%%=*} value=${1#*=}
       shift ;;
-    --new-coordinator|--join-coordinator|--quiet|-q)
+    --new-coordinator|--join-coordinator|--no-coordinator|--quiet|-q)
       options+=("$1")
       shift
       continue ;;

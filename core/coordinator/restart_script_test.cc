@@ -123,6 +123,9 @@ TEST_F(RestartScriptTest, OptionsAreHonoured) {
   EXPECT_THAT(RunScript("--coord-host=h2 --coord-port 1 --join-coordinator"),
               ElementsAre("--coord-host", "h2", "--coord-port", "1", "--join-coordinator",
                           "/ckpt/ckpt_a.out_1.dmtcp", "/ckpt/it's a dir/ckpt_b_2.dmtcp"));
+  EXPECT_THAT(RunScript("--no-coordinator"),
+              ElementsAre("--coord-host", "node1", "--coord-port", "7781", "--no-coordinator",
+                          "/ckpt/ckpt_a.out_1.dmtcp", "/ckpt/it's a dir/ckpt_b_2.dmtcp"));
 }
 
 TEST_F(RestartScriptTest, HelpAndBadOptions) {

@@ -252,6 +252,12 @@ bool TakeCoordinatorOption(ArgReader& args, CoordinatorAddress* address, Coordin
     *mode = CoordinatorMode::kJoinOnly;
   } else if (mode != nullptr && args.Is("--new-coordinator")) {
     *mode = CoordinatorMode::kStartNew;
+  } else if (mode != nullptr && args.Is("--no-coordinator")) {
+    // No shared coordinator: one of the computation's own, on a free port of this
+    // machine, gone when the computation is (started coordinators exit on last).
+    *mode = CoordinatorMode::kStartNew;
+    address->host = "localhost";
+    address->port = 0;
   } else {
     return false;
   }

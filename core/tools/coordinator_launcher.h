@@ -44,7 +44,8 @@ CoordinatorAddress CoordinatorFromEnvironment();
 class ArgReader;
 // If the current argument is one of the coordinator options shared by dmtcp_launch,
 // dmtcp_restart and dmtcp_command (-h/--coord-host, -p/--coord-port/--port, and with
-// `mode`: -j/--join-coordinator, --new-coordinator), applies it and returns true.
+// `mode`: -j/--join-coordinator, --new-coordinator, --no-coordinator: a coordinator of
+// the computation's own on a free port), applies it and returns true.
 bool TakeCoordinatorOption(ArgReader& args, CoordinatorAddress* address, CoordinatorMode* mode);
 
 }  // namespace dmtcp

@@ -36,6 +36,8 @@ constexpr char kUsage[] =
     "      --port-file F       write the coordinator's port to F\n"
     "  -j, --join-coordinator  fail if no coordinator answers\n"
     "      --new-coordinator   start a new coordinator (fails if the port is taken)\n"
+    "      --no-coordinator    join no shared coordinator: the computation gets one of its\n"
+    "                          own on a free port (see --port-file), gone with it\n"
     "  -i, --interval N        checkpoint every N seconds (0: never)\n"
     "Checkpoints:\n"
     "      --ckptdir D         write images in D (default $DMTCP_CHECKPOINT_DIR or .)\n"

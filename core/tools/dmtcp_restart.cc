@@ -44,6 +44,7 @@ constexpr char kUsage[] =
     "  -p, --coord-port P      coordinator port (default $DMTCP_COORD_PORT or 7779; 0: any)\n"
     "  -j, --join-coordinator  fail if no coordinator answers\n"
     "      --new-coordinator   start a new coordinator\n"
+    "      --no-coordinator    start a coordinator of its own on a free port\n"
     "  -i, --interval N        checkpoint every N seconds after the restart\n"
     "      --ckptdir D         write later checkpoints in D\n"
     "      --restartdir D      restart every ckpt_*.dmtcp image in D\n"
