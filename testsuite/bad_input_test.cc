@@ -138,9 +138,17 @@ TEST_F(BadInput, ImageFromAnotherArch) {
 }
 
 TEST_F(BadInput, NewerImageFormat) {
-  std::string path = box_->Path("v2.dmtcp");
-  WriteFile(path, WithHeader(ReadFile(images_[0]), [](img_header* h) { h->format_version = 2; }));
-  ExpectRejected(path, "format version 2");
+  std::string path = box_->Path("newer.dmtcp");
+  WriteFile(path, WithHeader(ReadFile(images_[0]),
+                             [](img_header* h) { h->format_version = IMG_FORMAT_VERSION + 1; }));
+  ExpectRejected(path, absl::StrCat("format version ", IMG_FORMAT_VERSION + 1));
+}
+
+TEST_F(BadInput, OlderImageFormat) {
+  std::string path = box_->Path("older.dmtcp");
+  WriteFile(path, WithHeader(ReadFile(images_[0]),
+                             [](img_header* h) { h->format_version = IMG_FORMAT_VERSION - 1; }));
+  ExpectRejected(path, "use the older one");
 }
 
 TEST_F(BadInput, OtherPageSize) {

@@ -16,6 +16,9 @@
 #define ENV_CKPT_INTERVAL "DMTCP_CHECKPOINT_INTERVAL" /* seconds between checkpoints */
 #define ENV_QUIET "DMTCP_QUIET"                   /* "1": fewer messages */
 #define ENV_DEBUG "DMTCP_DEBUG"                   /* "1": runtime trace on stderr */
+/* "1": store the unchanged pages of programs and libraries too, so that a restart works
+ * where those files differ (another machine, other versions). */
+#define ENV_ALL_PAGES "DMTCP_ALL_PAGES"
 /* Set at launch (the restarted process remembers its original environment): stop it
  * with SIGSTOP just before it resumes after a restart, for a debugger to attach. */
 #define ENV_RESTART_PAUSE "DMTCP_RESTART_PAUSE"

@@ -25,7 +25,7 @@
 
 #define IMG_MAGIC "DMTCP-NG"      /* 8 bytes, no terminator */
 #define IMG_END_MAGIC "NG-END\r\n" /* 8 bytes, no terminator */
-#define IMG_FORMAT_VERSION 1
+#define IMG_FORMAT_VERSION 2 /* 2: img_area.file_check, IMG_AREA_FILE_PAGES */
 #define IMG_CHUNK_MAX (1u << 20) /* raw bytes per chunk */
 #define IMG_NAME_MAX 64
 #define IMG_PATH_MAX 4096
@@ -269,6 +269,9 @@ enum img_area_flags {
   IMG_AREA_NO_DATA = 1 << 8,     /* nothing stored: content comes from elsewhere */
   IMG_AREA_DELETED = 1 << 9,     /* the file was deleted before the checkpoint */
   IMG_AREA_SYSV_SHM = 1 << 10,   /* System V shared memory */
+  IMG_AREA_FILE_PAGES = 1 << 11, /* private, read-only view of a file: only the pages the
+                                  * process changed are stored, the others are the file's
+                                  * own and `file_check` is their checksum */
 };
 
 /* IMG_REC_AREA payload: this struct, then path_len bytes of path (no terminator). */
@@ -280,6 +283,9 @@ struct img_area {
   uint32_t flags; /* enum img_area_flags */
   uint32_t path_len;
   uint32_t reserved;
+  uint64_t file_check; /* IMG_AREA_FILE_PAGES: img_checksum, chained page by page in address
+                        * order, of the bytes the file holds for the pages not stored (a
+                        * page past the file's end counts as zeros up to the page size) */
 };
 
 /* Area data: chunks in increasing offset order, then one with raw_len == 0. */
@@ -324,9 +330,11 @@ IMG_STATIC_ASSERT(sizeof(struct img_sysv_msg) == 16, "img_sysv_msg layout");
 IMG_STATIC_ASSERT(sizeof(struct img_pipe) == 32, "img_pipe layout");
 IMG_STATIC_ASSERT(sizeof(struct img_socket) == 320, "img_socket layout");
 IMG_STATIC_ASSERT(sizeof(struct img_file) == 48, "img_file layout");
+IMG_STATIC_ASSERT(sizeof(struct img_ghost) == 16, "img_ghost layout");
+IMG_STATIC_ASSERT(sizeof(struct img_mqueue) == 56, "img_mqueue layout");
 IMG_STATIC_ASSERT(sizeof(struct img_terminal) == 48, "img_terminal layout");
 IMG_STATIC_ASSERT(sizeof(struct img_thread) == 48, "img_thread layout");
-IMG_STATIC_ASSERT(sizeof(struct img_area) == 56, "img_area layout");
+IMG_STATIC_ASSERT(sizeof(struct img_area) == 64, "img_area layout");
 IMG_STATIC_ASSERT(sizeof(struct img_chunk) == 40, "img_chunk layout");
 IMG_STATIC_ASSERT(sizeof(struct img_stats) == 48, "img_stats layout");
 IMG_STATIC_ASSERT(sizeof(struct img_footer) == 16, "img_footer layout");

@@ -52,10 +52,11 @@ absl::Status CheckHeader(const ImageIndex& idx, const Expectations& expect) {
   if (memcmp(h.magic, IMG_MAGIC, 8) != 0) {
     return absl::InvalidArgumentError(absl::StrFormat("%s is not a checkpoint image", path));
   }
-  if (h.format_version > IMG_FORMAT_VERSION || h.format_version == 0) {
+  if (h.format_version != IMG_FORMAT_VERSION) {
     return absl::FailedPreconditionError(absl::StrFormat(
-        "%s has image format version %d; this dmtcp_restart reads version %d (use a newer one)",
-        path, h.format_version, IMG_FORMAT_VERSION));
+        "%s has image format version %d; this dmtcp_restart reads version %d (use the %s one)",
+        path, h.format_version, IMG_FORMAT_VERSION,
+        h.format_version > IMG_FORMAT_VERSION ? "newer" : "older"));
   }
   if (h.check != img_checksum(&h, offsetof(struct img_header, check), 0) ||
       h.header_size != sizeof h) {

@@ -30,7 +30,12 @@ static void read_chunk(const struct restorer* r, void* buf, const struct plan_ch
 
 static int open_backing_file(const struct plan_header* plan, const struct plan_area* a) {
   const char* path = plan_string(plan, a->path);
-  long fd = sys_openat(path, (a->prot & PROT_WRITE) ? O_RDWR : O_RDONLY);
+  long fd = sys_openat(path, (a->flags & IMG_AREA_SHARED) && (a->prot & PROT_WRITE) ? O_RDWR : O_RDONLY);
+  if (fd < 0 && (a->flags & IMG_AREA_FILE_PAGES)) {
+    /* dmtcp_restart checked this file a moment ago. */
+    restorer_die("cannot open %s (errno %ld) to map its pages at %lx again", path, -fd,
+                 (unsigned long)a->start);
+  }
   if (fd < 0) {
     restorer_warn("%s is gone (errno %ld); its shared mapping at %lx is restored as "
                   "anonymous shared memory with the checkpointed contents",
@@ -60,6 +65,8 @@ static void map_area(struct restorer* r, const struct plan_area* a) {
     if (a->flags & IMG_AREA_FILE) fd = open_backing_file(r->plan, a);
   } else {
     flags |= MAP_PRIVATE;
+    /* The pages the process did not change are the file's own (stored: the others). */
+    if (a->flags & IMG_AREA_FILE_PAGES) fd = open_backing_file(r->plan, a);
   }
   if (fd < 0) flags |= MAP_ANONYMOUS;
   if (a->flags & IMG_AREA_GROWSDOWN) flags |= MAP_GROWSDOWN;

@@ -48,6 +48,8 @@ bool LoadConfig() {
   const char* interval = getenv(ENV_RUNTIME_INTERVAL);
   c.interval = interval ? atoi(interval) : -1;
   g_trace_enabled = getenv(ENV_DEBUG) != nullptr && strcmp(getenv(ENV_DEBUG), "0") != 0;
+  const char* all_pages = getenv(ENV_ALL_PAGES);
+  g_config.all_pages = all_pages != nullptr && all_pages[0] != '\0' && strcmp(all_pages, "0") != 0;
   static const char* const kPauseNames[] = {ENV_RESTART_PAUSE, ENV_RESTART_PAUSE2,
                                              ENV_GDB_ATTACH_ON_RESTART};
   for (const char* name : kPauseNames) {

@@ -23,6 +23,7 @@ struct Config {
   char host[IMG_NAME_MAX] = "";
   uint64_t ckpt_number = 0;     // last checkpoint written by this process
   bool restart_pause = false;   // DMTCP_RESTART_PAUSE(2) / DMTCP_GDB_ATTACH_ON_RESTART
+  bool all_pages = false;       // DMTCP_ALL_PAGES: store unchanged file pages too
 };
 
 extern Config g_config;

@@ -4,8 +4,13 @@
 //    new kernel's copy to the same place. [vsyscall] is fixed and skipped.
 //  - Private anonymous memory: /proc/self/pagemap tells which pages exist (present or
 //    swapped); pages never touched are not read at all.
-//  - File-backed and shared memory: read through process_vm_readv(), which reports a
-//    page past the end of a truncated file as an error instead of raising SIGBUS.
+//  - Private read-only views of files (programs' and libraries' code and constants): a
+//    page the process never changed is the file's own and is not stored; the area
+//    carries a checksum of those pages instead, which dmtcp_restart checks against the
+//    file before mapping it again (DMTCP_ALL_PAGES=1 stores them all, for restarting
+//    where the files differ). Needs pagemap; without it every page is stored.
+//  - Other file-backed and shared memory: read through process_vm_readv(), which
+//    reports a page past the end of a truncated file as an error instead of SIGBUS.
 //  - Pages that hold only zeros are never stored (they come back as fresh zero pages).
 //  - Memory the application made unreadable is opened for reading only while it is
 //    read, when pagemap shows it holds anything.
@@ -20,6 +25,7 @@
 
 #include "core/common/maps_line.h"
 #include "core/common/raw_syscalls.h"
+#include "core/image/checksum.h"
 #include "core/runtime/checkpoint.h"
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
@@ -28,7 +34,7 @@
 namespace rt {
 namespace {
 
-enum class ReadMode { kNone, kPagemap, kCopy };
+enum class ReadMode { kNone, kPagemap, kCopy, kFilePages };
 
 struct AreaPlan {
   struct img_area area;
@@ -85,6 +91,8 @@ bool Classify(const struct maps_line& m, AreaPlan* plan) {
     // Read-only view of a file: the file itself holds the contents.
     a.flags |= IMG_AREA_NO_DATA;
     plan->mode = ReadMode::kNone;
+  } else if (!shared && file && (a.prot & PROT_READ) && !(a.prot & PROT_WRITE)) {
+    plan->mode = ReadMode::kFilePages;
   } else if (!shared && !file && (a.prot & PROT_READ)) {
     plan->mode = ReadMode::kPagemap;
   } else if (!(a.prot & PROT_READ)) {
@@ -202,6 +210,66 @@ int StoreByPagemap(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd, const 
   return rc;
 }
 
+// A page of a private file mapping that the process changed (copied on write, or
+// swapped out, which only changed pages can be); the others are the file's.
+bool PageChanged(uint64_t pagemap_entry) {
+  const bool present = pagemap_entry >> 63 & 1, swapped = pagemap_entry >> 62 & 1,
+             file_page = pagemap_entry >> 61 & 1;
+  return (present && !file_page) || swapped;
+}
+
+long CopyOut(uint64_t addr, char* to, uint64_t len, bool vm_readv);
+
+// The checksum of an area's unchanged pages, chained page by page in address order
+// (format.h, img_area.file_check). They are read in runs through CopyOut, which stops
+// at the file's end: what lies past it counts as zeros, as the kernel shows it.
+int ChecksumUnchangedPages(MemoryScratch* s, int pagemap_fd, const struct img_area& a,
+                           uint64_t page, uint64_t* check) {
+  *check = 0;
+  uint64_t run_start = 0, run_len = 0;
+  auto flush = [&]() {
+    if (run_len == 0) return;
+    long n = CopyOut(run_start, s->bounce, run_len, s->vm_readv_works);
+    const uint64_t got = n > 0 ? (uint64_t)n : 0;
+    if (got < run_len) memset(s->bounce + got, 0, run_len - got);
+    for (uint64_t off = 0; off < run_len; off += page) *check = img_checksum(s->bounce + off, page, *check);
+    run_len = 0;
+  };
+  for (uint64_t addr = a.start; addr < a.end;) {
+    uint64_t pages = (a.end - addr) / page;
+    if (pages > kPagemapBatch) pages = kPagemapBatch;
+    int rc = ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
+    if (rc < 0) return rc;
+    for (uint64_t i = 0; i < pages; i++, addr += page) {
+      if (PageChanged(s->pagemap[i])) continue;
+      if (run_len > 0 && (addr != run_start + run_len || run_len + page > IMG_CHUNK_MAX)) flush();
+      if (run_len == 0) run_start = addr;
+      run_len += page;
+    }
+  }
+  flush();
+  return 0;
+}
+
+// Stores the pages the process changed, zeros included (the file shows through the rest).
+int StoreChangedPages(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd, const struct img_area& a,
+                      uint64_t page, Progress* progress) {
+  ChunkBuilder chunks(w, a.start);
+  for (uint64_t addr = a.start; addr < a.end;) {
+    uint64_t pages = (a.end - addr) / page;
+    if (pages > kPagemapBatch) pages = kPagemapBatch;
+    int rc = ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
+    if (rc < 0) return rc;
+    for (uint64_t i = 0; i < pages; i++, addr += page) {
+      if (!PageChanged(s->pagemap[i])) continue;
+      rc = chunks.AddPage(addr, reinterpret_cast<const char*>(addr), page);
+      if (rc < 0) return rc;
+    }
+    progress->Advance(pages * page);
+  }
+  return chunks.Flush();
+}
+
 // process_vm_readv works on the kernel's addresses; under an emulator with a guest
 // base they are not the program's. Check it on a buffer of our own.
 bool ProcessVmReadvWorks(char* scratch) {
@@ -271,6 +339,14 @@ bool ChangesWhileWriting(uint64_t start, uint64_t end) {
 
 int WriteArea(img::ImageWriter* w, MemoryScratch* s, int pagemap, const AreaPlan& p,
               const char* path, uint64_t page, Progress* progress) {
+  if (p.mode == ReadMode::kFilePages) {
+    struct img_area a = p.area;
+    a.flags |= IMG_AREA_FILE_PAGES;
+    int rc = ChecksumUnchangedPages(s, pagemap, a, page, &a.file_check);
+    if (rc == 0) rc = w->WriteAreaRecord(&a, path);
+    if (rc == 0) rc = StoreChangedPages(w, s, pagemap, a, page, progress);
+    return rc == 0 ? w->EndArea() : rc;
+  }
   int rc = w->WriteAreaRecord(&p.area, path);
   // Without pagemap we cannot tell which pages of an unreadable area hold anything; such
   // areas are reservations and guard gaps (of files, where reading past the end would
@@ -339,6 +415,10 @@ int WriteMemoryAreas(img::ImageWriter* w, MemoryScratch* s) {
     bool ok = maps_parse_line(line, end, &m) == 0;
     line = end + 1;
     if (!ok || !Classify(m, &p)) continue;
+    // Telling changed pages from the file's needs pagemap (and our view of memory).
+    if (p.mode == ReadMode::kFilePages && (pagemap < 0 || !s->vm_readv_works || g_config.all_pages)) {
+      p.mode = ReadMode::kCopy;
+    }
     if (p.mode == ReadMode::kPagemap && (p.area.prot & PROT_READ) &&
         ChangesWhileWriting(m.start, m.end)) {
       p.mode = ReadMode::kCopy;

@@ -23,6 +23,7 @@
 #include "core/common/exit_codes.h"
 #include "absl/strings/str_format.h"
 #include "core/image/arch_names.h"
+#include "core/image/file_pages.h"
 #include "core/image/plan_builder.h"
 #include "core/image/reader.h"
 #include "core/protocol/protocol.h"
@@ -151,6 +152,8 @@ int main(int argc, char** argv) {
                            image->path, img::ArchName(image->header.arch), ARCH_NAME));
     }
     if (!image.ok()) Fail(image.status());
+    absl::Status files = img::CheckFilePages(*image);
+    if (!files.ok()) Fail(files);
     images.push_back(*std::move(image));
   }
   absl::StatusOr<SharedMemory> shared = PrepareSharedMemory(images);

@@ -64,6 +64,7 @@ std::string Kind(const img::AreaInfo& a) {
   if (f & IMG_AREA_SYSV_SHM) return "sysv-shm";
   std::string kind = (f & IMG_AREA_SHARED) ? "shared-" : "private-";
   kind += (f & IMG_AREA_FILE) ? "file" : (f & IMG_AREA_DELETED) ? "deleted-file" : "anon";
+  if (f & IMG_AREA_FILE_PAGES) kind += "-changed";  // only changed pages stored
   return kind;
 }
 
