@@ -18,6 +18,7 @@
 
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/fd_table.h"
+#include "core/runtime/growing_buffer.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 
@@ -40,26 +41,7 @@ uint64_t Inode(int fd) {
 
 SavedPipeFd g_fds[kMaxPipeFds];
 int g_count;
-char* g_data;  // mmap'd, grown by copying; part of the image, like all our state
-size_t g_data_size, g_data_used;
-
-char* Reserve(size_t n) {
-  if (g_data_used + n > g_data_size) {
-    size_t size = g_data_size ? g_data_size : (1u << 20);
-    while (size < g_data_used + n) size *= 2;
-    void* p = sys::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (sys::failed(p)) return nullptr;
-    if (g_data) {
-      memcpy(p, g_data, g_data_used);
-      sys::munmap(g_data, g_data_size);
-    }
-    g_data = static_cast<char*>(p);
-    g_data_size = size;
-  }
-  char* at = g_data + g_data_used;
-  g_data_used += n;
-  return at;
-}
+GrowingBuffer g_data;  // bytes in flight; part of the image, like all our state
 
 // Copies what is in the pipe (read end `fd`) into g_data without consuming it.
 // Returns the byte count; *offset receives where it starts.
@@ -71,11 +53,11 @@ uint32_t CopyInFlight(int fd, int capacity, uint64_t* offset) {
                               SPLICE_F_NONBLOCK);
   uint32_t got = 0;
   if (copied > 0) {
-    char* at = Reserve((size_t)copied);
+    char* at = g_data.Reserve((size_t)copied);
     long n = at ? sys::read(probe[0], at, (size_t)copied) : -ENOMEM;
     if (n > 0) {
       got = (uint32_t)n;
-      *offset = (uint64_t)(at - g_data);
+      *offset = (uint64_t)(at - g_data.data);
     }
   }
   sys::close(probe[0]);
@@ -94,7 +76,7 @@ const SavedPipeFd* ReadEndSaved(uint64_t inode) {
 
 void Save() {
   g_count = 0;
-  g_data_used = 0;
+  g_data.used = 0;
   for (int i = 0; i < FdCount() && g_count < kMaxPipeFds; i++) {
     const FdEntry* e = FdAt(i);
     if (e->kind != FdKind::kPipe && e->kind != FdKind::kFifo) continue;
@@ -127,7 +109,7 @@ int WriteRecords(img::ImageWriter* writer) {
     const SavedPipeFd& s = g_fds[i];
     if ((size_t)s.record.path_len + s.record.bytes > sizeof payload) return -E2BIG;
     memcpy(payload, s.path ? s.path : "", s.record.path_len);
-    memcpy(payload + s.record.path_len, g_data + (s.record.bytes ? s.data_offset : 0), s.record.bytes);
+    memcpy(payload + s.record.path_len, g_data.data + (s.record.bytes ? s.data_offset : 0), s.record.bytes);
     int rc = writer->WriteRecord2(IMG_REC_PIPE, &s.record, sizeof s.record, payload,
                                   s.record.path_len + s.record.bytes);
     if (rc < 0) return rc;
