@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "core/common/maps_line.h"
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
 #include "core/common/raw_syscalls.h"
@@ -83,13 +84,7 @@ uint64_t StatusSignalMask(const char* status_path, const char* field) {
   p += __builtin_strlen(field);
   while (*p == ' ' || *p == '\t') p++;
   uint64_t mask = 0;
-  for (;; p++) {
-    unsigned d;
-    if (*p >= '0' && *p <= '9') d = *p - '0';
-    else if (*p >= 'a' && *p <= 'f') d = *p - 'a' + 10;
-    else break;
-    mask = mask * 16 + d;
-  }
+  maps_hex(p, text + (n > 0 ? n : 0), &mask);
   return mask;
 }
 
