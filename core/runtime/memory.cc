@@ -158,6 +158,27 @@ int ReadPagemapFrom(int pagemap_fd, uint64_t addr, uint64_t pages, uint64_t page
   return 0;
 }
 
+// Calls fn(addr, entry) for each page of `a` with its pagemap entry (read in batches;
+// "present" for every page if pagemap_fd is -1), and advances `progress` batch by batch.
+// Stops at the first non-zero value fn returns (an error, or positive: done), and
+// returns it.
+template <typename Fn>
+int ForEachPage(MemoryScratch* s, int pagemap_fd, const struct img_area& a, uint64_t page,
+                Progress* progress, Fn fn) {
+  for (uint64_t addr = a.start; addr < a.end;) {
+    uint64_t pages = (a.end - addr) / page;
+    if (pages > kPagemapBatch) pages = kPagemapBatch;
+    int rc = pagemap_fd < 0 ? 0 : ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
+    if (rc < 0) return rc;
+    for (uint64_t i = 0; i < pages; i++, addr += page) {
+      rc = fn(addr, pagemap_fd < 0 ? 1ULL << 63 : s->pagemap[i]);
+      if (rc != 0) return rc;
+    }
+    if (progress != nullptr) progress->Advance(pages * page);
+  }
+  return 0;
+}
+
 // pagemap is indexed by the kernel's addresses. Under an emulator (QEMU user mode with
 // a guest base) those are not the program's, and pagemap would report wrong pages:
 // check it on one page we touch and one we do not. Without it, every page is read.
@@ -181,31 +202,22 @@ int StoreByPagemap(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd, const 
   const struct img_area& a = p.area;
   bool opened = false;
   ChunkBuilder chunks(w, a.start);
-  for (uint64_t addr = a.start; addr < a.end;) {
-    uint64_t pages = (a.end - addr) / page;
-    if (pages > kPagemapBatch) pages = kPagemapBatch;
-    int rc = pagemap_fd < 0 ? 0 : ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
-    if (rc < 0) return rc;
-    for (uint64_t i = 0; i < pages; i++, addr += page) {
-      const uint64_t e = pagemap_fd < 0 ? 1ULL << 63 : s->pagemap[i];
-      if (!(e >> 63 & 1) && !(e >> 62 & 1)) continue;  // never touched
-      if (!(a.prot & PROT_READ) && !opened) {
-        // Only threads frozen by us could notice, and they are frozen.
-        if (sys::mprotect((void*)a.start, a.end - a.start, a.prot | PROT_READ) < 0) {
-          Warn("cannot read %lx-%lx: its contents are not saved", (unsigned long)a.start,
-               (unsigned long)a.end);
-          return 0;
-        }
-        opened = true;
+  int rc = ForEachPage(s, pagemap_fd, a, page, progress, [&](uint64_t addr, uint64_t e) {
+    if (!(e >> 63 & 1) && !(e >> 62 & 1)) return 0;  // never touched
+    if (!(a.prot & PROT_READ) && !opened) {
+      // Only threads frozen by us could notice, and they are frozen.
+      if (sys::mprotect((void*)a.start, a.end - a.start, a.prot | PROT_READ) < 0) {
+        Warn("cannot read %lx-%lx: its contents are not saved", (unsigned long)a.start,
+             (unsigned long)a.end);
+        return 1;  // nothing more to read here
       }
-      const char* data = reinterpret_cast<const char*>(addr);
-      if (PageIsZero(data, page)) continue;
-      rc = chunks.AddPage(addr, data, page);
-      if (rc < 0) return rc;
+      opened = true;
     }
-    progress->Advance(pages * page);
-  }
-  int rc = chunks.Flush();
+    const char* data = reinterpret_cast<const char*>(addr);
+    return PageIsZero(data, page) ? 0 : chunks.AddPage(addr, data, page);
+  });
+  if (rc > 0) return 0;
+  if (rc == 0) rc = chunks.Flush();
   if (opened) sys::mprotect((void*)a.start, a.end - a.start, a.prot);
   return rc;
 }
@@ -232,42 +244,30 @@ int ChecksumUnchangedPages(MemoryScratch* s, int pagemap_fd, const struct img_ar
     long n = CopyOut(run_start, s->bounce, run_len, s->vm_readv_works);
     const uint64_t got = n > 0 ? (uint64_t)n : 0;
     if (got < run_len) memset(s->bounce + got, 0, run_len - got);
-    for (uint64_t off = 0; off < run_len; off += page) *check = img_checksum(s->bounce + off, page, *check);
+    for (uint64_t off = 0; off < run_len; off += page) {
+      *check = img_checksum(s->bounce + off, page, *check);
+    }
     run_len = 0;
   };
-  for (uint64_t addr = a.start; addr < a.end;) {
-    uint64_t pages = (a.end - addr) / page;
-    if (pages > kPagemapBatch) pages = kPagemapBatch;
-    int rc = ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
-    if (rc < 0) return rc;
-    for (uint64_t i = 0; i < pages; i++, addr += page) {
-      if (PageChanged(s->pagemap[i])) continue;
-      if (run_len > 0 && (addr != run_start + run_len || run_len + page > IMG_CHUNK_MAX)) flush();
-      if (run_len == 0) run_start = addr;
-      run_len += page;
-    }
-  }
+  int rc = ForEachPage(s, pagemap_fd, a, page, nullptr, [&](uint64_t addr, uint64_t e) {
+    if (PageChanged(e)) return 0;
+    if (run_len > 0 && (addr != run_start + run_len || run_len + page > IMG_CHUNK_MAX)) flush();
+    if (run_len == 0) run_start = addr;
+    run_len += page;
+    return 0;
+  });
   flush();
-  return 0;
+  return rc;
 }
 
 // Stores the pages the process changed, zeros included (the file shows through the rest).
-int StoreChangedPages(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd, const struct img_area& a,
-                      uint64_t page, Progress* progress) {
+int StoreChangedPages(img::ImageWriter* w, MemoryScratch* s, int pagemap_fd,
+                      const struct img_area& a, uint64_t page, Progress* progress) {
   ChunkBuilder chunks(w, a.start);
-  for (uint64_t addr = a.start; addr < a.end;) {
-    uint64_t pages = (a.end - addr) / page;
-    if (pages > kPagemapBatch) pages = kPagemapBatch;
-    int rc = ReadPagemapFrom(pagemap_fd, addr, pages, page, s->pagemap);
-    if (rc < 0) return rc;
-    for (uint64_t i = 0; i < pages; i++, addr += page) {
-      if (!PageChanged(s->pagemap[i])) continue;
-      rc = chunks.AddPage(addr, reinterpret_cast<const char*>(addr), page);
-      if (rc < 0) return rc;
-    }
-    progress->Advance(pages * page);
-  }
-  return chunks.Flush();
+  int rc = ForEachPage(s, pagemap_fd, a, page, progress, [&](uint64_t addr, uint64_t e) {
+    return PageChanged(e) ? chunks.AddPage(addr, reinterpret_cast<const char*>(addr), page) : 0;
+  });
+  return rc == 0 ? chunks.Flush() : rc;
 }
 
 // process_vm_readv works on the kernel's addresses; under an emulator with a guest
