@@ -36,6 +36,23 @@ pid_t StartRestartScript(Sandbox& box) {
   return box.Spawn({"/bin/bash", box.Path("dmtcp_restart_script.sh")}, "restart");
 }
 
+// The second half of the round trip, for tests that act between the checkpoint and the
+// kill: kills the launched process `pid` and its group, restarts through the script,
+// creates dir()/go and expects the program to exit 0 having printed `ok_line`.
+void KillRestartAndFinish(Sandbox& box, pid_t pid, const std::string& log,
+                          const std::string& ok_line) {
+  kill(-pid, SIGKILL);  // the launched process's group, and the process itself
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = StartRestartScript(box);
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path(log + ".out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find(ok_line), std::string::npos) << out << ReadFile(box.Path("restart.err"));
+}
+
 // The round trip of most of these tests: launch `program` (its output in <log>.out),
 // wait for its line "ready", take `checkpoints` blocking checkpoints, kill the whole
 // computation, restart it through the script, give it 0.3 s, create "go", and expect
@@ -51,16 +68,7 @@ void CheckpointKillRestartAll(Sandbox& box, const std::vector<std::string>& prog
     Output ck = box.Command({"-bc"});
     ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
   }
-  kill(-pid, SIGKILL);  // the launched process's group, and the process itself
-  kill(pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = StartRestartScript(box);
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
-  const std::string out = ReadFile(box.Path(log + ".out"));
-  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(out.find(ok_line), std::string::npos) << out << ReadFile(box.Path("restart.err"));
+  KillRestartAndFinish(box, pid, log, ok_line);
 }
 
 TEST(ProcessTree, ParentAndChildTalkingThroughPipesComeBackTogether) {
@@ -176,15 +184,7 @@ TEST(ProcessTree, ListenersSideBySideOnOnePortListenAgain) {
     GTEST_SKIP() << "SKIPPED LOUDLY: " << ReadFile(box.Path("listeners.out"));
   }
   ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
-  kill(pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = StartRestartScript(box);
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
-  const std::string out = ReadFile(box.Path("listeners.out"));
-  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(out.find("listeners ok"), std::string::npos) << out << ReadFile(box.Path("restart.err"));
+  KillRestartAndFinish(box, pid, "listeners", "listeners ok");
 }
 
 // POSIX message queues: the messages queued at the checkpoint come back, in order,
@@ -208,16 +208,7 @@ TEST(ProcessTree, MessageQueuesComeBackAsCheckpointed) {
   EXPECT_EQ(mq_receive(q, buf, sizeof buf, &prio), 6);
   EXPECT_EQ(mq_send(q, "intruder", 8, 7), 0);
   mq_close(q);
-  kill(-pid, SIGKILL);
-  kill(pid, SIGKILL);
-  box.Wait(pid);
-  const pid_t restarted = StartRestartScript(box);
-  usleep(300 * 1000);
-  WriteFile(box.Path("go"), "");
-  Exit e = box.Wait(restarted);
-  const std::string after = ReadFile(box.Path("mqueue.out"));
-  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << after << ReadFile(box.Path("restart.err"));
-  EXPECT_NE(after.find("mqueue ok"), std::string::npos) << after << ReadFile(box.Path("restart.err"));
+  KillRestartAndFinish(box, pid, "mqueue", "mqueue ok");
 }
 
 // A TCP connection to a server outside the computation: the checkpoint names the
