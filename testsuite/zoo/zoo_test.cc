@@ -44,10 +44,10 @@ std::string OpenCilkCompiler() {
 std::string ZooPath(const std::string& name) { return Runfile("testsuite/zoo/" + name); }
 
 // Where this build's interpreters and MPI live: the host's own on x86, Debian's arm64
-// or armhf packages unpacked by ci/foreign-zoo for the ARM builds (run under QEMU).
+// or armhf packages unpacked by ci/sysroot for the ARM builds (run under QEMU).
 std::string ForeignRoot() {
-  if (ARCH_ID == ARCH_ID_AARCH64) return "/opt/dmtcp-zoo/arm64";
-  if (ARCH_ID == ARCH_ID_ARMV7) return "/opt/dmtcp-zoo/armhf";
+  if (ARCH_ID == ARCH_ID_AARCH64) return "/opt/dmtcp-sysroot/arm64";
+  if (ARCH_ID == ARCH_ID_ARMV7) return "/opt/dmtcp-sysroot/armhf";
   return "";
 }
 
@@ -153,7 +153,7 @@ TEST_P(Zoo, TwoCheckpointsKillRestartGivesTheUninterruptedOutput) {
 std::vector<App> Apps() {
   return {
       {"python", {"@root/usr/bin/python3.11", "@zoo/apps/work.py", "40", "0.08"}, {},
-       " (package python3.11; for ARM builds ci/foreign-zoo unpacks Debian's arm64/armhf one)"},
+       " (package python3.11; for ARM builds ci/sysroot unpacks Debian's arm64/armhf one)"},
       {"perl", {"/usr/bin/perl", "@zoo/apps/work.pl", "40", "0.08"}, {}, " (package perl)"},
       {"ruby", {"/usr/bin/ruby", "@zoo/apps/work.rb", "40", "0.08"}, {}, " (package ruby)"},
       {"r", {"/usr/bin/Rscript", "@zoo/apps/work.R", "40", "0.08"}, {}, " (package r-base-core)"},
@@ -173,7 +173,7 @@ std::vector<App> Apps() {
       // go into the test's own directory.
       {"mpich", {"@root/usr/bin/mpiexec.hydra", "-n", "4", "@zoo/mpi_ring_mpich", "40", "80"},
        {"HYDRA_LAUNCHER=fork"},
-       " (packages mpich, libmpich-dev; for ARM builds ci/foreign-zoo unpacks Debian's arm64/armhf "
+       " (packages mpich, libmpich-dev; for ARM builds ci/sysroot unpacks Debian's arm64/armhf "
        "ones)"},
       {"openmpi",
        {"/usr/bin/mpirun.openmpi", "--allow-run-as-root", "--oversubscribe", "-np", "4", "--mca",
