@@ -92,6 +92,20 @@ int arch_rewind_interrupted_syscall(void* ucontext, long nr, long arg0, uintptr_
  * user mode, which has no vDSO and whose own trampoline page is gone). */
 void* arch_sigreturn_trampoline(void);
 
+/* Memory an emulator keeps inside the guest's address space: QEMU user mode gives an
+ * x86 guest its GDT and IDT in guest pages, and every `int $0x80` reads the IDT. The
+ * restorer keeps such pages mapped and valid while it rebuilds the address space.
+ * `fixed_contents`: every process of this emulator has the same bytes there (the IDT),
+ * so the image must hold them unchanged at the same address. */
+struct arch_emulator_table {
+  uint64_t start, end; /* as the CPU reports them; callers keep the whole pages */
+  int fixed_contents;
+};
+/* Candidates, up to `max`: where the CPU says its tables are (they are the emulator's
+ * only if that memory is mapped in this process; the caller checks). Returns how many;
+ * 0 where no emulator keeps any. */
+int arch_emulator_tables(struct arch_emulator_table* out, int max);
+
 /* Entry point of freestanding programs (the restorer): each port's entry.S defines
  * _start, which calls this with the initial stack pointer (argc, argv, envp, auxv). */
 void freestanding_main(long* initial_sp) __attribute__((noreturn));

@@ -15,3 +15,5 @@ long arch_set_thread_pointer(void* tp) {
 /* glibc relies on the vDSO's trampoline here; without a vDSO, this one. */
 void arch_rt_sigreturn(void) __attribute__((visibility("hidden")));
 void* arch_sigreturn_trampoline(void) { return (void*)arch_rt_sigreturn; }
+
+int arch_emulator_tables(struct arch_emulator_table* out, int max) { return 0; }

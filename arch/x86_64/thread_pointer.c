@@ -16,3 +16,5 @@ long arch_set_thread_pointer(void* tp) {
 
 /* glibc always installs handlers with its own SA_RESTORER trampoline. */
 void* arch_sigreturn_trampoline(void) { return 0; }
+
+int arch_emulator_tables(struct arch_emulator_table* out, int max) { return 0; }

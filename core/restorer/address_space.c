@@ -40,9 +40,7 @@ void restorer_clear_address_space(struct restorer* r) {
       if (p != to) restorer_die("cannot move the vDSO (errno %ld)", -(long)p);
       continue;
     }
-    long rc = sys_munmap((void*)(uintptr_t)m.start, m.end - m.start);
-    if (rc < 0) restorer_die("cannot unmap %lx-%lx (errno %ld)", (unsigned long)m.start,
-                             (unsigned long)m.end, -rc);
+    restorer_unmap_except_tables(r, m.start, m.end);
   }
 }
 

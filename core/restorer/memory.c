@@ -8,13 +8,16 @@
 #include "core/restorer/restorer.h"
 #include "core/restorer/sys.h"
 
-/* A chunk's bytes, from the image file or from the stream of decompressed ones. */
-static void read_chunk(const struct restorer* r, void* buf, const struct plan_chunk* c) {
-  char* p = buf;
+/* A chunk's bytes, from the image file or from the stream of decompressed ones, into
+ * place (an emulator's tables excepted: their bytes go to a scratch copy). */
+static void read_chunk(struct restorer* r, const struct plan_chunk* c) {
+  uint64_t addr = c->addr;
   uint64_t len = c->len;
   uint64_t offset = c->file_offset;
   while (len > 0) {
-    size_t want = len > (1u << 30) ? (1u << 30) : (size_t)len;
+    uint64_t run;
+    char* p = restorer_image_bytes_at(r, addr, len, &run);
+    size_t want = run > (1u << 30) ? (1u << 30) : (size_t)run;
     long n = offset == PLAN_FROM_STREAM ? sys_read(r->data_fd, p, want)
                                          : sys_pread(r->image_fd, p, want, offset);
     if (n == -4 /* EINTR */) continue;
@@ -22,10 +25,11 @@ static void read_chunk(const struct restorer* r, void* buf, const struct plan_ch
       restorer_die("the image data ended early at address %lx (errno %ld): the image is "
                    "truncated or corrupted", (unsigned long)c->addr, n < 0 ? -n : 0L);
     }
-    p += n;
+    addr += (uint64_t)n;
     len -= (uint64_t)n;
     if (offset != PLAN_FROM_STREAM) offset += (uint64_t)n;
   }
+  restorer_check_tables_in_chunk(r, c->addr, c->len);
 }
 
 static int open_backing_file(const struct plan_header* plan, const struct plan_area* a) {
@@ -47,8 +51,15 @@ static int open_backing_file(const struct plan_header* plan, const struct plan_a
 static void map_area(struct restorer* r, const struct plan_area* a) {
   const uint64_t size = a->end - a->start;
   const int fill = a->n_chunks > 0;
-  int prot = (int)a->prot | (fill ? PROT_READ | PROT_WRITE : 0);
-  int flags = MAP_FIXED_NOREPLACE;
+  const int exec = r->read_implies_exec && (a->prot & PROT_READ) ? PROT_EXEC : 0;
+  int prot = (int)a->prot | exec | (fill ? PROT_READ | PROT_WRITE : 0);
+  /* Over an emulator's tables, replace them and put them back at once (no system call
+   * in between), so that the next system call still finds them. */
+  const int over_tables = restorer_area_covers_tables(r, a->start, a->end);
+  if (over_tables && (!fill || a->shared_fd_plus1 != 0 || (a->flags & IMG_AREA_SHARED))) {
+    restorer_check_tables_covered(r, a->start, a->end); /* the image has no copy there */
+  }
+  int flags = over_tables ? MAP_FIXED : MAP_FIXED_NOREPLACE;
   int fd = -1;
   if (a->shared_fd_plus1 != 0) {
     /* Filled and shared by dmtcp_restart: just map it. */
@@ -72,6 +83,7 @@ static void map_area(struct restorer* r, const struct plan_area* a) {
   if (a->flags & IMG_AREA_GROWSDOWN) flags |= MAP_GROWSDOWN;
   if (a->prot == 0) flags |= MAP_NORESERVE; /* a reservation, not memory */
   void* p = sys_mmap((void*)(uintptr_t)a->start, size, prot, flags, fd, fd < 0 ? 0 : a->file_offset);
+  if (over_tables && p == (void*)(uintptr_t)a->start) restorer_put_tables_back(r);
   if (fd >= 0) sys_close(fd);
   if (p != (void*)(uintptr_t)a->start) {
     restorer_die("cannot map %lx-%lx (errno %ld)", (unsigned long)a->start,
@@ -80,13 +92,14 @@ static void map_area(struct restorer* r, const struct plan_area* a) {
   const struct plan_chunk* c = plan_chunks(r->plan) + a->first_chunk;
   for (uint32_t i = 0; i < a->n_chunks; i++, c++) {
     void* at = (void*)(uintptr_t)c->addr;
-    read_chunk(r, at, c);
+    read_chunk(r, c);
     if (img_checksum(at, c->len, 0) != c->check) {
       restorer_die("the image is corrupted: checksum mismatch in %lu bytes at %lx",
                    (unsigned long)c->len, (unsigned long)c->addr);
     }
   }
-  if (prot != (int)a->prot) sys_mprotect(p, size, (int)a->prot);
+  if (over_tables) restorer_check_tables_covered(r, a->start, a->end);
+  if (prot != ((int)a->prot | exec)) sys_mprotect(p, size, (int)a->prot | exec);
 }
 
 void restorer_map_areas(struct restorer* r) {

@@ -5,8 +5,9 @@
  * because the restorer is built position-independent with no relocations at all (a
  * test checks the binary), so a byte copy runs at any address.
  *
- * Hole layout (page aligned):  program copy | plan copy | maps buffer | vDSO parking |
- *                              guard | restorer stack | thread stacks
+ * Hole layout (page aligned):  program copy | plan copy | maps buffer | emulator tables
+ *                              (live, image) | vDSO parking | guard | restorer stack |
+ *                              thread stacks
  */
 #include "core/common/maps_line.h"
 #include "core/restorer/restorer.h"
@@ -16,6 +17,7 @@
  * through the GOT, whose entries would need relocating. */
 extern const char __ehdr_start[] __attribute__((visibility("hidden"))); /* our first byte */
 extern const char _end[] __attribute__((visibility("hidden")));         /* end of our bss */
+extern const char __etext[] __attribute__((visibility("hidden")));      /* end of our code */
 
 #define GAP_MARGIN (4ULL << 20) /* keep clear of image areas and stack guard gaps */
 #define LOWEST_HOLE (16ULL << 20)
@@ -58,6 +60,8 @@ void restorer_relocate_and_continue(struct restorer* r, void (*next)(void*)) {
   off += plan_len;
   const uint64_t maps_off = off;
   off += RESTORER_MAPS_BUF_SIZE;
+  const uint64_t tables_off = off;
+  off += page_round_up(2 * r->tables_bytes, page);
   const uint64_t parking_off = off;
   off += parking_len + page;
   off += RESTORER_STACK_SIZE;
@@ -77,6 +81,8 @@ void restorer_relocate_and_continue(struct restorer* r, void (*next)(void*)) {
   r->thread_stacks = hole + threads_off;
   r->vdso_parking = hole + parking_off;
   r->maps_buf = maps;
+  r->tables_live = (char*)(uintptr_t)(hole + tables_off);
+  r->tables_image = r->tables_live + r->tables_bytes;
   const struct plan_header* old_plan = r->plan;
   r->plan = (const struct plan_header*)(uintptr_t)(hole + plan_off);
   __builtin_memcpy((void*)(uintptr_t)(hole + plan_off), old_plan, r->plan_bytes);
@@ -91,7 +97,10 @@ void restorer_relocate_and_continue(struct restorer* r, void (*next)(void*)) {
         m.r == 'r') {
       char* to = (char*)(uintptr_t)(hole + (m.start - self));
       __builtin_memcpy(to, (const void*)(uintptr_t)m.start, m.end - m.start);
-      int prot = PROT_READ | (m.w == 'w' ? PROT_WRITE : 0) | (m.x == 'x' ? PROT_EXEC : 0);
+      /* Our code stays executable even where maps does not say 'x': QEMU's i386 guests
+       * show code as r-- (read implies exec there) but honour PROT_EXEC once we set it. */
+      const int exec = m.x == 'x' || m.start < (uint64_t)(uintptr_t)__etext;
+      int prot = PROT_READ | (m.w == 'w' ? PROT_WRITE : 0) | (exec ? PROT_EXEC : 0);
       sys_mprotect(to, m.end - m.start, prot);
     }
     line = end + 1;

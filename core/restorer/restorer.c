@@ -88,6 +88,7 @@ static void find_vdso(struct restorer* r, char* buf, size_t size) {
 static void continue_in_hole(void* arg) {
   struct restorer* r = arg;
   restorer_set_image_name(r->plan->image);  /* the copy in the hole: the old one goes */
+  restorer_save_emulator_tables(r);
   restorer_clear_address_space(r);
   restorer_place_vdso(r);
   restorer_map_areas(r);
@@ -125,6 +126,7 @@ void freestanding_main(long* sp) {
                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (sys_failed(scratch)) restorer_die("out of memory");
   find_vdso(r, scratch, RESTORER_MAPS_BUF_SIZE);
+  restorer_find_emulator_tables(r, scratch, RESTORER_MAPS_BUF_SIZE);
   sys_munmap(scratch, RESTORER_MAPS_BUF_SIZE);
 
   restorer_relocate_and_continue(r, continue_in_hole);

@@ -18,12 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/arch.h"
 #include "core/image/plan.h"
 
 #define RESTORER_STACK_SIZE (256u << 10)
 #define RESTORER_THREAD_STACK_SIZE (64u << 10)
 #define RESTORER_MAPS_BUF_SIZE (256u << 10)
 #define RESTORER_MAX_VDSO_PARTS 4
+#define RESTORER_MAX_TABLES 4
 
 /* A piece of the kernel's vDSO block in this process ([vvar], [vvar_vclock], [vdso]). */
 struct vdso_part {
@@ -50,6 +52,14 @@ struct restorer {
   uint64_t thread_stacks;   /* n_threads stacks of RESTORER_THREAD_STACK_SIZE */
   uint64_t vdso_parking;    /* where the vDSO waits while the rest is unmapped */
   char* maps_buf;           /* scratch for /proc/self/maps */
+  /* An emulator's tables in this process (emulator_tables.c); none on real hardware. */
+  struct arch_emulator_table tables[RESTORER_MAX_TABLES];
+  int n_tables;
+  uint64_t tables_bytes;                  /* their sizes added up */
+  uint64_t tables_seen[RESTORER_MAX_TABLES]; /* bytes of each the image provided */
+  char* tables_live;                      /* in the hole: their bytes before the restore */
+  char* tables_image;                     /* in the hole: the image's bytes for them */
+  int read_implies_exec;                  /* maps shows no 'x' even for code */
 };
 
 /* Steps. Each either succeeds or calls restorer_die(). */
@@ -59,6 +69,17 @@ void restorer_clear_address_space(struct restorer* r);
 void restorer_place_vdso(struct restorer* r);
 void restorer_map_areas(struct restorer* r);
 void restorer_start_threads(struct restorer* r) __attribute__((noreturn));
+
+/* An emulator's tables (emulator_tables.c). */
+void restorer_find_emulator_tables(struct restorer* r, char* buf, size_t size);
+int restorer_page_is_kept(const struct restorer* r, uint64_t page_start);
+void restorer_unmap_except_tables(const struct restorer* r, uint64_t start, uint64_t end);
+void restorer_save_emulator_tables(struct restorer* r);
+int restorer_area_covers_tables(const struct restorer* r, uint64_t start, uint64_t end);
+void restorer_put_tables_back(const struct restorer* r);
+char* restorer_image_bytes_at(struct restorer* r, uint64_t addr, uint64_t len, uint64_t* run);
+void restorer_check_tables_in_chunk(struct restorer* r, uint64_t addr, uint64_t len);
+void restorer_check_tables_covered(const struct restorer* r, uint64_t start, uint64_t end);
 
 /* Helpers. */
 void restorer_die(const char* fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

@@ -19,6 +19,7 @@
 #include "core/common/fds.h"
 #include "core/image/arch_names.h"
 #include "core/tools/descriptor_broker.h"
+#include "core/tools/emulated_restorer.h"
 #include "core/tools/terminal_broker.h"
 #include "core/tools/tool_paths.h"
 
@@ -167,12 +168,15 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const img::ImageIndex& image = images[i];
     p.image = &image;
     p.plan = &plans[i];
-    p.restorer = FilesForArch(image.header.arch).restorer;
-    if (p.restorer.empty()) {
+    const ArchFiles files = FilesForArch(image.header.arch);
+    if (files.restorer.empty()) {
       return absl::FailedPreconditionError(absl::StrFormat(
           "%s is a %s image and no %s restorer is installed here", image.path,
           img::ArchName(image.header.arch), img::ArchName(image.header.arch)));
     }
+    absl::StatusOr<std::string> restorer = RestorerFor(image, files);
+    if (!restorer.ok()) return restorer.status();
+    p.restorer = *restorer;
     std::string info = absl::StrFormat("coord_addr=%s\ncoord_port=%d\nimage=%s\n",
                                        settings.coord_numeric_host, settings.coord_port, image.path);
     if (!settings.ckptdir.empty()) info += absl::StrFormat("ckptdir=%s\n", settings.ckptdir);

@@ -29,6 +29,7 @@ std::string Absolute(const std::string& path) {
 namespace {
 
 bool Exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
+std::string IfExists(const std::string& path) { return Exists(path) ? path : ""; }
 
 // PREFIX if the tools run from PREFIX/bin of an install, else "".
 std::string InstallPrefix() {
@@ -49,11 +50,14 @@ ArchFiles FilesForArch(uint32_t arch) {
   if (!prefix.empty() && facts != nullptr) {
     const std::string dir = prefix + "/lib/" + facts->triple + "/dmtcp/";
     if (Exists(dir + "libdmtcp.so") && Exists(dir + "dmtcp_restorer")) {
-      return {dir + "libdmtcp.so", dir + "dmtcp_restorer"};
+      return {dir + "libdmtcp.so", dir + "dmtcp_restorer", IfExists(dir + "dmtcp_restorer_interp")};
     }
     return {};
   }
-  if (arch == ARCH_ID) return {SiblingPath("libdmtcp.so"), SiblingPath("dmtcp_restorer")};
+  if (arch == ARCH_ID) {
+    return {SiblingPath("libdmtcp.so"), SiblingPath("dmtcp_restorer"),
+            IfExists(SiblingPath("dmtcp_restorer_interp"))};
+  }
   return {};
 }
 

@@ -17,12 +17,13 @@ std::string Absolute(const std::string& path);
 // The per-arch pieces: the preload runtime and the restorer. Found in one of two
 // layouts:
 //  - an install (ci/install PREFIX): tools in PREFIX/bin, and for each installed arch
-//    PREFIX/lib/<triple>/dmtcp/{libdmtcp.so,dmtcp_restorer}, so one set of tools
+//    PREFIX/lib/<triple>/dmtcp/{libdmtcp.so,dmtcp_restorer,dmtcp_restorer_interp}, so one set of tools
 //    serves 64-bit and 32-bit programs alike;
 //  - a build tree (bazel-bin/core/tools): everything side by side, for one arch.
 struct ArchFiles {
   std::string runtime;
   std::string restorer;
+  std::string restorer_interp;  // for emulated programs (emulated_restorer.h); may be empty
 };
 // Empty paths when `arch` is not available here.
 ArchFiles FilesForArch(uint32_t arch);
