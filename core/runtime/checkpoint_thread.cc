@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "arch/arch.h"
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/checkpoint.h"
@@ -160,6 +161,11 @@ void StartCheckpointThread() {
   sys::rt_sigprocmask(SIG_SETMASK, &all, &old);
   __atomic_store_n(&g_joined, 0, __ATOMIC_RELEASE);
   int rc = pthread_create(&thread, &attr, CheckpointThreadMain, nullptr);
+  // Set our own thread pointer again: QEMU user mode keeps one GDT for all of an i386
+  // guest's threads and reloads %gs from it on every sigreturn, so the last thread to
+  // set its TLS there is the one a returning signal handler hands its TLS to. Ours is
+  // the thread that takes the checkpoint signal; the checkpoint thread never does.
+  arch_set_thread_pointer(arch_get_thread_pointer());
   sys::rt_sigprocmask(SIG_SETMASK, &old, nullptr);
   pthread_attr_destroy(&attr);
   if (rc != 0) {

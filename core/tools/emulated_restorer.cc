@@ -2,7 +2,6 @@
 
 #include <elf.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 
 #include "absl/strings/str_format.h"
 #include "arch/arch.h"
+#include "core/common/emulation.h"
 #include "core/common/env_names.h"
 #include "core/image/checksum.h"
 
@@ -81,27 +81,11 @@ absl::StatusOr<std::string> ProgramInterpreter(const img::ImageIndex& image) {
 
 }  // namespace
 
-// Whether this process runs under such an emulator: its tables are in our memory.
-bool TablesInThisProcess() {
-  struct arch_emulator_table t[4];
-  const int n = arch_emulator_tables(t, 4);
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    unsigned long start = 0, end = 0;
-    if (sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2) continue;
-    for (int i = 0; i < n; i++) {
-      if (start <= t[i].start && t[i].start < end) return true;
-    }
-  }
-  return false;
-}
-
 bool EmulatorKeepsTables(uint32_t arch) {
   if (arch != ARCH_ID_I386) return false;
   // An emulated dmtcp_restart of that arch knows from within (a sandbox may hide
   // binfmt_misc); one of another arch asks binfmt_misc.
-  if (arch == ARCH_ID) return TablesInThisProcess();
+  if (arch == ARCH_ID) return ThisProcessIsEmulated();
   std::ifstream in("/proc/sys/fs/binfmt_misc/qemu-i386");
   std::string first;
   return std::getline(in, first) && first == "enabled";

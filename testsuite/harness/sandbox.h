@@ -108,6 +108,12 @@ std::string WhyCannotLaunch(const std::string& program);
 // There the emulator, not the kernel, restarts interrupted system calls, and it lets
 // nanosleep and poll fail with EINTR after any handler: our rewind cannot apply.
 bool UnderEmulator();
+// Empty, or why this process's threads cannot keep their own state across a signal:
+// QEMU 7.2 user mode gives an i386 guest one GDT for all its threads and reloads %gs
+// from it on sigreturn (a signalled thread of a multithreaded program may come back
+// with another thread's TLS, checkpointed or not), and its i386 signal frames carry no
+// SSE registers. Tests that need either skip with this reason.
+std::string EmulatorLosesThreadState();
 
 // Lines of `text` parsed as integers (non-numeric lines skipped).
 std::vector<long> Numbers(const std::string& text);
