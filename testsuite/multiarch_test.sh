@@ -13,8 +13,8 @@ ci/install "$work/both" --with i386 >/dev/null || fail "ci/install --with i386"
 ci/install "$work/only64" >/dev/null || fail "ci/install"
 export DMTCP_COORD_PORT=$((30000 + RANDOM % 20000))
 
-run_one() {  # name, counter binary: launch, checkpoint, kill, restart, check
-  local name=$1 counter=$2 dir="$work/$1"
+run_one() {  # name, counter binary[, how it runs]: launch, checkpoint, kill, restart, check
+  local name=$1 counter=$2 how=${3:-natively} dir="$work/$1"
   mkdir -p "$dir" && cd "$dir" || return 1
   "$work/both/bin/dmtcp_launch" --ckptdir "$dir" "$counter" 200 10 > out 2> err &
   local pid=$!
@@ -25,11 +25,17 @@ run_one() {  # name, counter binary: launch, checkpoint, kill, restart, check
   local rc=$?
   [ $rc -eq 42 ] || fail "$name: restart exit $rc: $(cat restart.err)"
   diff -q <(seq 1 200) out > /dev/null || fail "$name: output is not 1..200"
-  echo "PASS: $name: $(file -bL "$counter" | cut -d, -f1) checkpointed and restarted by the 64-bit tools"
+  echo "PASS: $name: $(file -bL "$counter" | cut -d, -f1), run $how, checkpointed and restarted by the 64-bit tools"
   cd - > /dev/null
 }
 
-run_one i386 "$PWD/bazel-out/i386-opt/bin/testsuite/probes/counter"
+# ci/binfmt registers qemu-i386 only where the kernel cannot run 32-bit programs.
+if [ "$(head -1 /proc/sys/fs/binfmt_misc/qemu-i386 2>/dev/null)" = enabled ]; then
+  i386_how="under QEMU user mode (no IA32 emulation in this kernel)"
+else
+  i386_how="natively (IA32 emulation)"
+fi
+run_one i386 "$PWD/bazel-out/i386-opt/bin/testsuite/probes/counter" "$i386_how"
 run_one x86_64 "$PWD/bazel-out/x86_64-opt/bin/testsuite/probes/counter"
 
 image=$(ls "$work"/i386/ckpt_*.dmtcp)
