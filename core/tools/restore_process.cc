@@ -103,6 +103,12 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
   _exit(WEXITSTATUS(wait_status));
 }
 
+// In a forked child: says why it cannot become its process, and ends.
+[[noreturn]] void ChildFails(const ProcessToRestore& p, const std::string& why) {
+  fprintf(stderr, "%s: %s: %s\n", ProgramName(), p.image->path.c_str(), why.c_str());
+  _exit(FailRc());
+}
+
 // In the forked child: becomes procs[i]. Its children first, then its descriptors,
 // then the restorer.
 [[noreturn]] void BecomeProcess(std::vector<ProcessToRestore>& procs, size_t i) {
@@ -117,35 +123,52 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
   for (size_t c : p.children) {
     pid_t pid = ForkWithPid(static_cast<pid_t>(procs[c].image->header.pid));
     if (pid == 0) BecomeProcess(procs, c);
-    if (pid < 0) _exit(FailRc());
+    if (pid < 0) ChildFails(p, absl::StrFormat("cannot fork a child: %s", strerror(errno)));
   }
   std::string zombies;
   for (const struct img_zombie& z : p.image->zombies) {
     pid_t pid = ForkWithPid(static_cast<pid_t>(z.pid));
     if (pid == 0) BecomeZombie(z.wait_status);
-    if (pid < 0) _exit(FailRc());
+    if (pid < 0) ChildFails(p, absl::StrFormat("cannot fork an exited child: %s", strerror(errno)));
     absl::StrAppendFormat(&zombies, "%s%d:%d", zombies.empty() ? "" : ",", z.pid, pid);
   }
   absl::StatusOr<int> info_fd = TextPipe(p.info + absl::StrFormat("zombies=%s\n", zombies));
-  if (!info_fd.ok()) _exit(FailRc());
+  if (!info_fd.ok()) ChildFails(p, std::string(info_fd.status().message()));
   p.give.emplace_back(*info_fd, FD_RESTART_INFO);
   JoinProcessGroup(procs, p);
 
-  // Move every source above every target first, so no dup2 overwrites a source.
+  // Move every source above every target first, so no dup2 overwrites a source. Users'
+  // soft limit on descriptors is often 1024, just above the targets: lift it to the
+  // hard limit meanwhile (what is above the old limit is closed before the exec).
+  struct rlimit nofile;
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  struct rlimit lifted = nofile;
+  lifted.rlim_cur = nofile.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &lifted);
   std::vector<std::pair<int, int>> moved;
   for (const auto& [source, target] : p.give) {
     const int at = target <= 2 ? FD_SAVED_STDIO + target : target;  // see fds.h
-    moved.emplace_back(fcntl(source, F_DUPFD_CLOEXEC, FD_COORD + 1), at);
+    const int high = fcntl(source, F_DUPFD_CLOEXEC, FD_COORD + 1);
+    if (high < 0) {
+      ChildFails(p, absl::StrFormat("cannot hand over %d descriptors above %d: %s (ulimit -Hn "
+                                    "is %d; it must allow more)",
+                                    p.give.size(), FD_COORD, strerror(errno),
+                                    static_cast<long>(nofile.rlim_max)));
+    }
+    moved.emplace_back(high, at);
   }
   std::vector<bool> keep(FD_COORD + 1, false);
   for (const auto& [source, target] : moved) {
-    if (source < 0 || dup2(source, target) < 0) _exit(FailRc());
+    if (dup2(source, target) < 0) {
+      ChildFails(p, absl::StrFormat("cannot put a descriptor at %d: %s", target, strerror(errno)));
+    }
     if (target <= FD_COORD) keep[static_cast<size_t>(target)] = true;
   }
   for (int fd = 3; fd <= FD_COORD; fd++) {
     if (!keep[static_cast<size_t>(fd)]) close(fd);
   }
   syscall(SYS_close_range, FD_COORD + 1, ~0U, 0);
+  setrlimit(RLIMIT_NOFILE, &nofile);
   char* const argv[] = {const_cast<char*>("dmtcp_restorer"),
                         const_cast<char*>(p.image->path.c_str()), nullptr};
   execv(p.restorer.c_str(), argv);
