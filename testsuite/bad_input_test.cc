@@ -1,14 +1,18 @@
 // Bad input gets one clear line and exit 99 (or $DMTCP_FAIL_RC), never a crash:
 // missing, empty, truncated, corrupted (a byte flipped anywhere), foreign-arch and
 // newer-format images, and bad command lines.
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "arch/arch.h"
 #include "core/image/checksum.h"
 #include "core/image/format.h"
@@ -186,6 +190,51 @@ TEST_F(BadInput, NoCoordinatorToJoin) {
   EXPECT_NE(o.err.find("coordinator"), std::string::npos) << o.err;
   o = box_->Run({ToolPath("dmtcp_command"), "--coord-port", "1", "-s"});
   EXPECT_EQ(o.exit.code, 99) << o.err;
+}
+
+// A free TCP port of this machine (the kernel's pick, released at once).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool SomeoneListensOn(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return connected;
+}
+
+// A restart that fails after it started a coordinator (corruption found while the
+// memory streams) takes that coordinator down: nobody else would ever join it.
+TEST_F(BadInput, FailedRestartLeavesNoCoordinatorBehind) {
+  const std::string& image = images_[0];  // compressed: the flips land in chunk data
+  const size_t size = ReadFile(image).size();
+  for (int i = 1; i <= 3; i++) {
+    const size_t at = size * i / 4;
+    std::string path = Mutated(image, absl::StrCat("late-flip", i), [&](std::string* b) { (*b)[at] ^= 0x55; });
+    const int port = FreePort();
+    Output o = box_->Run({ToolPath("dmtcp_restart"), "--new-coordinator", "--coord-port",
+                          std::to_string(port), path});
+    EXPECT_EQ(o.exit.code, 99) << "byte " << at << ": " << o.err;
+    EXPECT_FALSE(o.err.empty()) << "byte " << at;
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    while (SomeoneListensOn(port) && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
+    EXPECT_FALSE(SomeoneListensOn(port))
+        << "the coordinator started on port " << port << " for a failed restart is still there ("
+        << o.err << ")";
+  }
 }
 
 }  // namespace

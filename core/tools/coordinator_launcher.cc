@@ -232,7 +232,18 @@ absl::StatusOr<CoordinatorAddress> EnsureCoordinator(const CoordinatorAddress& w
   }
   if (!port.ok()) return port.status();
   result.port = *port;
+  result.started = true;
   return result;
+}
+
+void QuitIfStarted(const CoordinatorAddress& address) {
+  if (!address.started) return;
+  absl::StatusOr<int> fd = ConnectTcp(address.numeric_host, address.port, absl::Seconds(3));
+  if (!fd.ok()) return;
+  if (SendMessage(*fd, MSG_HELLO_COMMAND, 0, CMD_QUIT, 0, 0, "").ok()) {
+    (void)ReceiveMessage(*fd, absl::Seconds(5));  // its answer: it is going
+  }
+  close(*fd);
 }
 
 CoordinatorAddress CoordinatorFromEnvironment() {

@@ -18,6 +18,7 @@ struct CoordinatorAddress {
   std::string host;          // as the user gave it
   std::string numeric_host;  // dotted-quad IPv4, for the runtime
   int port = 0;
+  bool started = false;      // EnsureCoordinator started it for us
 };
 
 enum class CoordinatorMode {
@@ -37,6 +38,11 @@ struct CoordinatorStartOptions {
 absl::StatusOr<CoordinatorAddress> EnsureCoordinator(const CoordinatorAddress& wanted,
                                                      CoordinatorMode mode,
                                                      const CoordinatorStartOptions& opts);
+
+// For a tool that fails after EnsureCoordinator: a coordinator it started has no
+// other user and would wait for one forever (--exit-on-last needs a first client), so
+// it is told to quit. Does nothing for a coordinator that was already running.
+void QuitIfStarted(const CoordinatorAddress& address);
 
 // $DMTCP_COORD_HOST and $DMTCP_COORD_PORT, or localhost:7779.
 CoordinatorAddress CoordinatorFromEnvironment();

@@ -193,9 +193,14 @@ int main(int argc, char** argv) {
   start.quiet = true;
   absl::StatusOr<CoordinatorAddress> coord = EnsureCoordinator(o.coord, o.mode, start);
   if (!coord.ok()) Fail(coord.status());
+  // From here on, a failure also takes down a coordinator started for this launch.
+  auto fail = [&](const auto& why) {
+    QuitIfStarted(*coord);
+    Fail(why);
+  };
   if (!o.port_file.empty()) {
     FILE* f = fopen(o.port_file.c_str(), "w");
-    if (f == nullptr) Fail(absl::StrCat("cannot write ", o.port_file, ": ", strerror(errno)));
+    if (f == nullptr) fail(absl::StrCat("cannot write ", o.port_file, ": ", strerror(errno)));
     fprintf(f, "%d\n", coord->port);
     fclose(f);
   }
@@ -204,7 +209,7 @@ int main(int argc, char** argv) {
   if (ckptdir.empty() && getenv(ENV_CHECKPOINT_DIR) != nullptr) ckptdir = getenv(ENV_CHECKPOINT_DIR);
   ckptdir = Absolute(ckptdir.empty() ? "." : ckptdir);
   if (access(ckptdir.c_str(), W_OK) != 0) {
-    Fail(absl::StrCat("checkpoint directory ", ckptdir, " is not writable: ", strerror(errno)));
+    fail(absl::StrCat("checkpoint directory ", ckptdir, " is not writable: ", strerror(errno)));
   }
 
   std::string preload = PreloadValue();
@@ -220,5 +225,5 @@ int main(int argc, char** argv) {
   if (o.interval >= 0) setenv(ENV_RUNTIME_INTERVAL, std::to_string(o.interval).c_str(), 1);
 
   execv(program.c_str(), o.program.data());
-  Fail(absl::StrCat("cannot run '", program, "': ", strerror(errno)));
+  fail(absl::StrCat("cannot run '", program, "': ", strerror(errno)));
 }

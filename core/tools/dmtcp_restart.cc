@@ -169,11 +169,16 @@ int main(int argc, char** argv) {
   start.interval = o.interval;
   absl::StatusOr<CoordinatorAddress> coord = EnsureCoordinator(o.coord, o.mode, start);
   if (!coord.ok()) Fail(coord.status());
+  // From here on, a failure also takes down a coordinator started for this restart.
+  auto fail = [&](const auto& why) {
+    QuitIfStarted(*coord);
+    Fail(why);
+  };
   absl::StatusOr<int> barrier = ConnectTcp(coord->numeric_host, coord->port, absl::Seconds(10));
-  if (!barrier.ok()) Fail(barrier.status());
+  if (!barrier.ok()) fail(barrier.status());
   absl::Status s = SendMessage(*barrier, MSG_HELLO_RESTART, 0, static_cast<int64_t>(images.size()),
                                0, 0, "");
-  if (!s.ok()) Fail(s);
+  if (!s.ok()) fail(s);
 
   signal(SIGPIPE, SIG_IGN);
   RestoreSettings settings;
@@ -183,9 +188,9 @@ int main(int argc, char** argv) {
   settings.interval = o.interval;
   absl::StatusOr<std::vector<ProcessToRestore>> procs =
       PrepareComputation(images, plans, settings, *shared);
-  if (!procs.ok()) Fail(procs.status());
+  if (!procs.ok()) fail(procs.status());
   absl::StatusOr<std::string> sysv = RecreateSysvObjects(images);
-  if (!sysv.ok()) Fail(sysv.status());
+  if (!sysv.ok()) fail(sysv.status());
   for (ProcessToRestore& p : *procs) p.info += *sysv;
   absl::Status spawned = SpawnComputation(*procs);
   for (const ProcessToRestore& p : *procs) {
@@ -193,7 +198,7 @@ int main(int argc, char** argv) {
   }
   if (!spawned.ok()) {
     KillChildren();
-    Fail(spawned);
+    fail(spawned);
   }
   // The terminal's signals reach the restored processes directly; others sent to us
   // are passed on.
@@ -211,11 +216,12 @@ int main(int argc, char** argv) {
       if (p.is_root && waitpid(p.pid, &status, 0) == p.pid && WIFEXITED(status) &&
           WEXITSTATUS(status) != 0) {
         KillChildren();
+        QuitIfStarted(*coord);
         exit(WEXITSTATUS(status));
       }
       usleep(100 * 1000);  // a restored child's restorer may still be saying why
       KillChildren();
-      Fail(absl::StrCat(images[i].path, ": ", streamed.message()));
+      fail(absl::StrCat(images[i].path, ": ", streamed.message()));
     }
   }
 

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -176,6 +177,7 @@ pid_t Sandbox::Spawn(const std::vector<std::string>& argv, const std::string& lo
   close(out);
   close(err);
   spawned_.push_back(pid);
+  if (!argv.empty() && absl::StrContains(argv[0], "/dmtcp_")) tool_logs_[pid] = log;
   return pid;
 }
 
@@ -234,6 +236,7 @@ Exit Sandbox::Wait(pid_t pid, absl::Duration timeout) {
       e.exited = WIFEXITED(status);
       e.code = e.exited ? WEXITSTATUS(status) : -1;
       e.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      CheckToolSaidWhy(pid, e);
       return e;
     }
     if (r < 0 || absl::Now() > deadline) {
@@ -241,6 +244,19 @@ Exit Sandbox::Wait(pid_t pid, absl::Duration timeout) {
       return e;
     }
     usleep(5 * 1000);
+  }
+}
+
+// Every test checks this of every tool it runs: a failure (exit 99, the default of
+// $DMTCP_FAIL_RC) always comes with a line on stderr saying why.
+void Sandbox::CheckToolSaidWhy(pid_t pid, const Exit& e) {
+  auto it = tool_logs_.find(pid);
+  if (it == tool_logs_.end()) return;
+  const std::string log = it->second;
+  tool_logs_.erase(it);
+  if (e.exited && e.code == 99 && ReadFile(Path(log + ".err")).empty()) {
+    ADD_FAILURE() << "a tool exited 99 with nothing on stderr (log " << Path(log) << ".*): "
+                  << "every failure must say why";
   }
 }
 

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,8 @@ class Sandbox {
   int port_ = 0;
   pid_t coordinator_ = -1;
   std::vector<pid_t> spawned_;
+  std::map<pid_t, std::string> tool_logs_;  // our tools' runs, by pid: their log names
+  void CheckToolSaidWhy(pid_t pid, const Exit& e);
 };
 
 // Why dmtcp_launch of this build cannot run `program` (installed programs are the
