@@ -42,6 +42,9 @@ inline long open(const char* path, int flags, int mode = 0) {
   return openat(AT_FDCWD, path, flags, mode);
 }
 inline long close(int fd) { return arch_syscall1(__NR_close, fd); }
+inline long mincore(void* addr, size_t len, unsigned char* vec) {
+  return arch_syscall3(__NR_mincore, (long)addr, (long)len, (long)vec);
+}
 inline long dup3(int from, int to, int flags) { return arch_syscall3(__NR_dup3, from, to, flags); }
 inline long fcntl(int fd, int cmd, long arg) {
 #ifdef __NR_fcntl64

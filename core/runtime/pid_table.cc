@@ -36,6 +36,13 @@ long VirtualToReal(long id) {
   return id;
 }
 
+bool AnyIdTranslated() {
+  for (int i = 0; i < g_count; i++) {
+    if (g_ids[i].real_id != g_ids[i].virtual_id) return true;
+  }
+  return false;
+}
+
 long RealToVirtual(long id) {
   for (int i = 0; i < g_count; i++) {
     if (g_ids[i].real_id == id) return g_ids[i].virtual_id;

@@ -13,6 +13,8 @@ namespace rt {
 
 long VirtualToReal(long id);
 long RealToVirtual(long id);
+// Whether any id differs between the two worlds (only after a restart).
+bool AnyIdTranslated();
 
 // This process's pid as the program knows it.
 long VirtualPid();

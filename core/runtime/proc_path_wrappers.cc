@@ -41,10 +41,25 @@ long ParseComponentId(const char** p) {
   return id;
 }
 
+// Whether the bytes at [p, p + len) are mapped, asked of the kernel (mincore fails
+// with ENOMEM on unmapped pages, and with EINVAL or EFAULT past user space): a path the
+// kernel would refuse with EFAULT must reach it untouched, not crash us.
+bool Mapped(const void* p, size_t len) {
+  const uintptr_t page = 4096;  // the smallest page any arch has: checks more, not less
+  unsigned char vec[2];
+  const uintptr_t first = (uintptr_t)p & ~(page - 1);
+  const uintptr_t last = ((uintptr_t)p + len - 1) & ~(page - 1);
+  return sys::mincore((void*)first, last - first + page, vec) == 0;
+}
+
 // `path` with its process and thread ids made the kernel's, in `buf` if anything
-// changed; else `path` itself.
+// changed; else `path` itself. Until a restart makes ids differ there is nothing to do,
+// and the path is not even read.
 const char* KernelPath(const char* path, char* buf) {
-  if (path == nullptr || strncmp(path, "/proc/", 6) != 0) return path;
+  if (path == nullptr || !rt::AnyIdTranslated() || !Mapped(path, 6) ||
+      strncmp(path, "/proc/", 6) != 0) {
+    return path;
+  }
   const char* p = path + 6;
   const char* pid_at = p;
   long pid = ParseComponentId(&p);

@@ -6,6 +6,9 @@
 // naming a process: process_vm_readv reads a word of the child's memory (as UCX does
 // with its peers; skipped where the emulator has none), sched_getaffinity and
 // getpriority find the child.
+// With "badptr" after GO_FILE: stat, lstat, access and open of a pointer the kernel
+// refuses fail with EFAULT, as without the checkpointer (its /proc wrappers must not
+// read it), before the checkpoint and after the restart.
 // Prints "ready" first and "proc_paths ok" at the end (exit 0).
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,6 +16,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -24,6 +28,29 @@
 #include "probe_util.h"
 
 static int failures;
+
+// An address no process can read: kernel space, or for 32-bit programs near the top.
+static const char* const bad_address =
+    (const char*)(uintptr_t)(sizeof(void*) == 8 ? 0xffffffffff000000ull : 0xff000000u);
+
+static void check_efault(const char* when, const char* call, int rc) {
+  if (rc != -1 || errno != EFAULT) {
+    SAY("proc_paths FAILED: %s: %s(bad pointer) returned %d, errno %d", when, call, rc, errno);
+    failures++;
+  }
+}
+
+static void expect_efault(const char* when) {
+  struct stat st;
+  errno = 0;
+  check_efault(when, "stat", stat(bad_address, &st));
+  errno = 0;
+  check_efault(when, "lstat", lstat(bad_address, &st));
+  errno = 0;
+  check_efault(when, "access", access(bad_address, R_OK));
+  errno = 0;
+  check_efault(when, "open", open(bad_address, O_RDONLY));
+}
 static volatile unsigned long marker;  // the child's copy says it is the child
 
 static void expect_name(const char* path, const char* want, int use_stdio) {
@@ -52,6 +79,8 @@ static void expect_name(const char* path, const char* want, int use_stdio) {
 
 int main(int argc, char** argv) {
   const char* go = argc > 1 ? argv[1] : "go";
+  const int badptr = argc > 2 && strcmp(argv[2], "badptr") == 0;
+  if (badptr) expect_efault("before the checkpoint");
   const pid_t kid = fork();
   if (kid == 0) {
     prctl(PR_SET_NAME, "paths-kid");
@@ -62,6 +91,7 @@ int main(int argc, char** argv) {
   usleep(100 * 1000);
   SAY("ready");
   wait_for_file(go);
+  if (badptr) expect_efault("after the restart");
 
   const pid_t me = getpid();
   char path[128];
