@@ -228,6 +228,25 @@ TEST(CheckpointBasics, RestartPausesForADebuggerWhenAsked) {
   EXPECT_EQ(Numbers(ReadFile(box.Path("counter.out"))).back(), 300);
 }
 
+// DMTCP's API as a program uses it (weak symbols, as dmtcp.h declares them): it
+// checkpoints itself, and dmtcp_get_generation() says which checkpoint it is in both
+// lives.
+TEST(CheckpointBasics, ProgramCheckpointsItselfThroughDmtcpApi) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("api")}, "api");
+  ASSERT_TRUE(box.WaitForLine("api", "checkpointed generation 1"))
+      << ReadFile(box.Path("api.out")) << ReadFile(box.Path("api.err"));
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  ASSERT_EQ(box.Images().size(), 1u);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("api.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("restarted generation 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("api ok"), std::string::npos) << out;
+}
+
 TEST(CheckpointBasics, EightThreadsKeepTheirMemoryCountersAndChecksums) {
   if (std::string why = EmulatorLosesThreadState(); !why.empty()) GTEST_SKIP() << why;
   Sandbox box;

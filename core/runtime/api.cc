@@ -1,6 +1,6 @@
 // The public API a program may call when it knows it runs under checkpoint control,
 // with DMTCP's names (dmtcp.h): dmtcp_is_enabled, dmtcp_checkpoint,
-// dmtcp_disable_ckpt, dmtcp_enable_ckpt.
+// dmtcp_disable_ckpt, dmtcp_enable_ckpt, dmtcp_get_generation.
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -68,6 +68,12 @@ EXPORT int dmtcp_checkpoint() {
   close(fd);
   if (__atomic_load_n(&rt::g_restart_count, __ATOMIC_ACQUIRE) != restarts) return kAfterRestart;
   return ok && reply.status == DMT_COORD_SUCCESS ? kAfterCheckpoint : -1;
+}
+
+// The number of the computation's last checkpoint (0 before the first); programs poll
+// it to learn that a checkpoint they asked for has happened.
+EXPORT unsigned dmtcp_get_generation() {
+  return (unsigned)__atomic_load_n(&rt::g_config.ckpt_number, __ATOMIC_ACQUIRE);
 }
 
 EXPORT int dmtcp_disable_ckpt() {
