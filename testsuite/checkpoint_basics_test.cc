@@ -247,6 +247,28 @@ TEST(CheckpointBasics, ProgramCheckpointsItselfThroughDmtcpApi) {
   EXPECT_NE(out.find("api ok"), std::string::npos) << out;
 }
 
+// --ckptdir names a folder that does not exist yet: launch and restart create it, as
+// DMTCP does.
+TEST(CheckpointBasics, MissingCheckpointDirectoriesAreCreated) {
+  Sandbox box;
+  const std::string first = box.Path("not/yet/there");
+  const pid_t pid = box.Launch({ProbePath("counter"), "100000", "5"}, "counter", {"--ckptdir", first});
+  ASSERT_TRUE(box.WaitForLine("counter", "5")) << ReadFile(box.Path("counter.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  ASSERT_EQ(box.Images(first).size(), 1u) << "no image in " << first;
+  const std::string later = box.Path("later/dir");
+  const pid_t restarted = box.Restart(box.Images(first), "restart", {"--ckptdir", later});
+  ASSERT_TRUE(box.WaitForOutput("counter", [](const std::string& out) {
+    return !out.empty() && Numbers(out).size() > 100;
+  })) << ReadFile(box.Path("restart.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0) << ReadFile(box.Path("restart.err"));
+  EXPECT_EQ(box.Images(later).size(), 1u) << "no image in " << later << ": " << ReadFile(box.Path("restart.err"));
+  box.Command({"-k"});
+  box.Wait(restarted);
+}
+
 TEST(CheckpointBasics, EightThreadsKeepTheirMemoryCountersAndChecksums) {
   if (std::string why = EmulatorLosesThreadState(); !why.empty()) GTEST_SKIP() << why;
   Sandbox box;

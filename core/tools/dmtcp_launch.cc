@@ -40,7 +40,8 @@ constexpr char kUsage[] =
     "                          own on a free port (see --port-file), gone with it\n"
     "  -i, --interval N        checkpoint every N seconds (0: never)\n"
     "Checkpoints:\n"
-    "      --ckptdir D         write images in D (default $DMTCP_CHECKPOINT_DIR or .)\n"
+    "      --ckptdir D         write images in D, created if missing (default\n"
+    "                          $DMTCP_CHECKPOINT_DIR or .)\n"
     "      --no-gzip           uncompressed images (also DMTCP_GZIP=0)\n"
     "      --gzip              compressed images (the default)\n"
     "      --ckpt-signal N     signal used to stop threads (default 12, SIGUSR2)\n"
@@ -208,6 +209,9 @@ int main(int argc, char** argv) {
   std::string ckptdir = o.ckptdir;
   if (ckptdir.empty() && getenv(ENV_CHECKPOINT_DIR) != nullptr) ckptdir = getenv(ENV_CHECKPOINT_DIR);
   ckptdir = Absolute(ckptdir.empty() ? "." : ckptdir);
+  if (std::string why = MakeDirs(ckptdir); !why.empty()) {
+    fail(absl::StrCat("cannot create checkpoint directory ", why));
+  }
   if (access(ckptdir.c_str(), W_OK) != 0) {
     fail(absl::StrCat("checkpoint directory ", ckptdir, " is not writable: ", strerror(errno)));
   }

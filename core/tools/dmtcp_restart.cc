@@ -47,7 +47,7 @@ constexpr char kUsage[] =
     "      --new-coordinator   start a new coordinator\n"
     "      --no-coordinator    start a coordinator of its own on a free port\n"
     "  -i, --interval N        checkpoint every N seconds after the restart\n"
-    "      --ckptdir D         write later checkpoints in D\n"
+    "      --ckptdir D         write later checkpoints in D (created if missing)\n"
     "      --restartdir D      restart every ckpt_*.dmtcp image in D\n"
     "  -q, --quiet             fewer messages\n"
     "      --help              this text\n";
@@ -185,6 +185,11 @@ int main(int argc, char** argv) {
   settings.coord_numeric_host = coord->numeric_host;
   settings.coord_port = coord->port;
   settings.ckptdir = o.ckptdir;
+  if (!o.ckptdir.empty()) {
+    if (std::string why = MakeDirs(o.ckptdir); !why.empty()) {
+      fail(absl::StrCat("cannot create checkpoint directory ", why));
+    }
+  }
   settings.interval = o.interval;
   absl::StatusOr<std::vector<ProcessToRestore>> procs =
       PrepareComputation(images, plans, settings, *shared);

@@ -1,6 +1,9 @@
 #include "core/tools/tool_paths.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch/arch.h"
@@ -24,6 +27,19 @@ std::string Absolute(const std::string& path) {
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof cwd) == nullptr) return path;
   return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
+}
+
+std::string MakeDirs(const std::string& dir) {
+  for (size_t slash = 1; slash != std::string::npos;) {
+    slash = dir.find('/', slash + 1);
+    const std::string prefix = dir.substr(0, slash);
+    if (mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST) {
+      return prefix + ": " + strerror(errno);
+    }
+  }
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return dir + " is not a directory";
+  return "";
 }
 
 namespace {

@@ -14,6 +14,10 @@ std::string SiblingPath(const std::string& name);
 // `path` made absolute against the current directory.
 std::string Absolute(const std::string& path);
 
+// Creates `dir` and its missing parents (like mkdir -p), as DMTCP does for --ckptdir;
+// "" on success, else why not.
+std::string MakeDirs(const std::string& dir);
+
 // The per-arch pieces: the preload runtime and the restorer. Found in one of two
 // layouts:
 //  - an install (ci/install PREFIX): tools in PREFIX/bin, and for each installed arch

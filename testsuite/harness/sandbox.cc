@@ -283,15 +283,16 @@ bool Sandbox::WaitForLine(const std::string& log, const std::string& line, absl:
       timeout);
 }
 
-std::vector<std::string> Sandbox::Images() const {
+std::vector<std::string> Sandbox::Images(const std::string& in) const {
+  const std::string dir = in.empty() ? dir_ : in;
   std::vector<std::string> out;
-  DIR* d = opendir(dir_.c_str());
+  DIR* d = opendir(dir.c_str());
   if (d == nullptr) return out;
   while (struct dirent* e = readdir(d)) {
     std::string name = e->d_name;
     if (name.rfind("ckpt_", 0) == 0 && name.size() > 6 &&
         name.compare(name.size() - 6, 6, ".dmtcp") == 0) {
-      out.push_back(dir_ + "/" + name);
+      out.push_back(dir + "/" + name);
     }
   }
   closedir(d);

@@ -84,7 +84,8 @@ class Sandbox {
                    absl::Duration timeout = absl::Seconds(30));
 
   // ckpt_*.dmtcp in dir(), sorted.
-  std::vector<std::string> Images() const;
+  // The images in the sandbox's folder, or in `dir`.
+  std::vector<std::string> Images(const std::string& dir = "") const;
 
   // The round trip most tests make: launch `program` (output in dir()/<log>.out),
   // wait for its line "ready", take `checkpoints` blocking checkpoints, kill it, restart
