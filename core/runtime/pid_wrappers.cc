@@ -3,6 +3,7 @@
 // own internal calls (raise, pthread_kill) use the kernel's ids directly, which is
 // right, since they go straight to the kernel.
 #include <errno.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -171,4 +172,40 @@ EXPORT int getpriority(int which, id_t who) {
 }
 EXPORT int setpriority(int which, id_t who, int prio) {
   CALL_REAL(SetPriorityFn, setpriority, which, PriorityWho(which, who), prio);
+}
+
+// syscall(2) itself: a program (or a library) that asks the kernel directly for an id,
+// or names a process or thread by one, gets and gives the ids it knows, as through the
+// libc functions above. Every other call goes to the kernel unchanged, with glibc's
+// convention: -1 and errno on failure.
+EXPORT long syscall(long number, ...) {
+  va_list ap;
+  va_start(ap, number);
+  long a[6];
+  for (long& arg : a) arg = va_arg(ap, long);  // as glibc does: six, whatever was passed
+  va_end(ap);
+  switch (number) {
+    case __NR_getpid:
+      return getpid();
+    case __NR_gettid:
+      return gettid();
+    case __NR_getppid:
+      return getppid();
+    case __NR_kill:
+      return kill((pid_t)a[0], (int)a[1]);
+    case __NR_tgkill:
+      return tgkill((pid_t)a[0], (pid_t)a[1], (int)a[2]);
+    case __NR_tkill:
+      return Result(arch_syscall2(__NR_tkill, PidIn(a[0]), a[1]));
+    case __NR_getpgid:
+      return getpgid((pid_t)a[0]);
+    case __NR_setpgid:
+      return setpgid((pid_t)a[0], (pid_t)a[1]);
+    case __NR_getsid:
+      return getsid((pid_t)a[0]);
+    default: {
+      const long rc = arch_syscall6(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+      return rc < 0 && rc > -4096 ? Result(rc) : rc;
+    }
+  }
 }

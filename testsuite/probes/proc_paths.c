@@ -6,6 +6,8 @@
 // naming a process: process_vm_readv reads a word of the child's memory (as UCX does
 // with its peers; skipped where the emulator has none), sched_getaffinity and
 // getpriority find the child.
+// syscall(2) answers with the same ids as getpid() and gettid(), and kill and tgkill
+// through it reach the processes the program names.
 // With "badptr" after GO_FILE: stat, lstat, access and open of a pointer the kernel
 // refuses fail with EFAULT, as without the checkpointer (its /proc wrappers must not
 // read it), before the checkpoint and after the restart.
@@ -22,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -92,6 +95,15 @@ int main(int argc, char** argv) {
   SAY("ready");
   wait_for_file(go);
   if (badptr) expect_efault("after the restart");
+  if (syscall(SYS_getpid) != getpid() || syscall(SYS_gettid) != gettid()) {
+    SAY("proc_paths FAILED: syscall() gives pid %ld tid %ld, getpid() %d gettid() %d",
+        syscall(SYS_getpid), syscall(SYS_gettid), (int)getpid(), (int)gettid());
+    failures++;
+  }
+  if (syscall(SYS_kill, kid, 0) != 0 || syscall(SYS_tgkill, getpid(), gettid(), 0) != 0) {
+    SAY("proc_paths FAILED: kill/tgkill through syscall(): %s", strerror(errno));
+    failures++;
+  }
 
   const pid_t me = getpid();
   char path[128];
