@@ -269,6 +269,17 @@ TEST(CheckpointBasics, MissingCheckpointDirectoriesAreCreated) {
   box.Wait(restarted);
 }
 
+// Address space reserved with MAP_NORESERVE, far beyond what the kernel would commit
+// (2 TiB where pointers are 64-bit and the kernel answers for memory), comes back.
+TEST(CheckpointBasics, HugeNoReserveReservationComesBack) {
+  Sandbox box;
+  const char* mib = UnderEmulator() ? "256" : sizeof(void*) == 8 ? "2097152" : "1024";
+  Exit e = box.CheckpointKillRestart({ProbePath("reservation"), mib, "go"}, "reservation");
+  const std::string out = ReadFile(box.Path("reservation.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("reservation ok"), std::string::npos) << out;
+}
+
 TEST(CheckpointBasics, EightThreadsKeepTheirMemoryCountersAndChecksums) {
   if (std::string why = EmulatorLosesThreadState(); !why.empty()) GTEST_SKIP() << why;
   Sandbox box;

@@ -83,6 +83,12 @@ static void map_area(struct restorer* r, const struct plan_area* a) {
   if (a->flags & IMG_AREA_GROWSDOWN) flags |= MAP_GROWSDOWN;
   if (a->prot == 0) flags |= MAP_NORESERVE; /* a reservation, not memory */
   void* p = sys_mmap((void*)(uintptr_t)a->start, size, prot, flags, fd, fd < 0 ? 0 : a->file_offset);
+  if (p == (void*)(uintptr_t)-12 /* ENOMEM */ && !(flags & MAP_NORESERVE)) {
+    /* More than the kernel would commit: the program reserved it with MAP_NORESERVE
+     * (as Java and Go reserve address space), which maps says nothing about. */
+    flags |= MAP_NORESERVE;
+    p = sys_mmap((void*)(uintptr_t)a->start, size, prot, flags, fd, fd < 0 ? 0 : a->file_offset);
+  }
   if (over_tables && p == (void*)(uintptr_t)a->start) restorer_put_tables_back(r);
   if (fd >= 0) sys_close(fd);
   if (p != (void*)(uintptr_t)a->start) {
