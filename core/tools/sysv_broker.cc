@@ -6,6 +6,7 @@
 #include <sys/shm.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -47,9 +48,12 @@ absl::Status FillSegment(const std::vector<img::ImageIndex>& images, const img::
     for (const img::AreaInfo& a : image.areas) {
       if (!(a.area.flags & IMG_AREA_SYSV_SHM) || a.area.inode != static_cast<uint64_t>(v.sysv.id)) continue;
       found = true;
+      // The mapping is whole pages; what lies past the segment's size is the kernel's
+      // padding, not the segment's.
+      const uint64_t mapped = a.area.end - a.area.start;
       absl::Status s = ForEachAreaChunk(image, a, [&](uint64_t at, const char* data, size_t len) {
-        if (at + len > v.sysv.size) return absl::DataLossError("a segment's data runs past its end");
-        memcpy(segment + at, data, len);
+        if (at + len > mapped) return absl::DataLossError("a segment's data runs past its mapping");
+        if (at < v.sysv.size) memcpy(segment + at, data, std::min<uint64_t>(len, v.sysv.size - at));
         return absl::OkStatus();
       });
       if (!s.ok()) return s;

@@ -3,7 +3,9 @@
 //    a pattern and the child's running sum;
 //  - a keyed set of two semaphores: 0 guards the sum, 1 stays at 5;
 //  - a private message queue: the parent sends 1, 2, 3, ... (keeping a few queued,
-//    types 1 to 3), the child takes them in order and adds them up.
+//    types 1 to 3), the child takes them in order and adds them up;
+//  - a second, keyed segment of ODD_BYTES, not a whole number of pages, that only the
+//    parent attaches, with bytes of its own.
 // Prints "ids shm=S sem=M msg=Q" and "ready" once the exchange runs; after GO_FILE
 // exists the parent sends 0 to end, checks the sum, the pattern, the semaphore and the
 // segment's state, removes the set and the queue, prints "sysv_ipc ok N" and exits 0.
@@ -18,6 +20,7 @@
 
 #define SEGMENT_BYTES (1 << 20)
 #define QUEUED_AHEAD 4
+#define ODD_BYTES 5000
 
 struct shared {
   volatile uint64_t sum;  // the child's, under semaphore 0
@@ -58,6 +61,13 @@ static void child(int msg_id, struct shared* s) {
 int main(int argc, char** argv) {
   const char* go = argc > 1 ? argv[1] : "go";
   const int shm_id = shmget(IPC_PRIVATE, SEGMENT_BYTES, IPC_CREAT | 0600);
+  const int odd_id = shmget(0x0dd00000 | (getpid() & 0xfffff), ODD_BYTES, IPC_CREAT | IPC_EXCL | 0600);
+  unsigned char* odd = odd_id < 0 ? NULL : shmat(odd_id, NULL, 0);
+  if (odd == NULL || odd == (void*)-1) {
+    SAY("sysv_ipc FAILED: cannot create the second segment");
+    return 2;
+  }
+  for (int i = 0; i < ODD_BYTES; i++) odd[i] = (unsigned char)(i * 7 + 1);
   sem_id = semget(0x5e000000 | (getpid() & 0xffffff), 2, IPC_CREAT | IPC_EXCL | 0600);
   const int msg_id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
   if (shm_id < 0 || sem_id < 0 || msg_id < 0) {
@@ -121,6 +131,19 @@ int main(int argc, char** argv) {
         semctl(sem_id, 1, GETVAL));
     return 1;
   }
+  struct shmid_ds odd_ds;
+  if (shmctl(odd_id, IPC_STAT, &odd_ds) != 0 || odd_ds.shm_segsz != ODD_BYTES) {
+    SAY("sysv_ipc FAILED: the second segment is gone or resized");
+    return 1;
+  }
+  for (int i = 0; i < ODD_BYTES; i++) {
+    if (odd[i] != (unsigned char)(i * 7 + 1)) {
+      SAY("sysv_ipc FAILED: byte %d of the second segment is %d", i, odd[i]);
+      return 1;
+    }
+  }
+  shmdt(odd);
+  shmctl(odd_id, IPC_RMID, NULL);
   semctl(sem_id, 0, IPC_RMID);
   msgctl(msg_id, IPC_RMID, NULL);
   shmdt(s);
