@@ -199,7 +199,9 @@ absl::StatusOr<struct addrinfo*> LookupIpv4(std::string_view host, int port) {
   std::memset(&hints, 0, sizeof(hints));
   hints.ai_family = AF_INET;
   hints.ai_socktype = SOCK_STREAM;
-  std::string host_text(host);
+  // "localhost" is the loopback address whatever /etc/hosts says or lacks (RFC 6761);
+  // containers and chroots often have no /etc/hosts at all.
+  std::string host_text = absl::EqualsIgnoreCase(Absl(host), "localhost") ? "127.0.0.1" : std::string(host);
   std::string port_text = std::to_string(port);
   struct addrinfo* found = nullptr;
   int rc = getaddrinfo(host_text.c_str(), port_text.c_str(), &hints, &found);
