@@ -47,6 +47,7 @@ static inline void* sys_mremap(void* old, size_t old_len, size_t new_len, int fl
                               (long)to);
 }
 static inline long sys_getpid(void) { return arch_syscall0(__NR_getpid); }
+static inline long sys_sched_yield(void) { return arch_syscall0(__NR_sched_yield); }
 static inline long sys_block_all_signals(void) {
   uint64_t all = ~0ULL;
   return arch_syscall4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)&all, 0, 8);

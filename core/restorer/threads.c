@@ -14,11 +14,17 @@
 #define THREAD_FLAGS \
   (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
 
+/* Threads that have set their thread pointer. The main thread sets its own last:
+ * under QEMU user mode an i386 guest's threads share one GDT, which every sigreturn
+ * reloads %gs from, and the main thread is the one the checkpoint signal reaches. */
+static uint32_t pointers_set;
+
 static void enter_thread(void* arg) {
   const struct plan_thread* t = arg;
   long rc = arch_set_thread_pointer((void*)(uintptr_t)t->thread_pointer);
   if (rc < 0) restorer_die("cannot set the thread pointer of thread %lu (errno %ld)",
                            (unsigned long)t->tid, -rc);
+  __atomic_add_fetch(&pointers_set, 1, __ATOMIC_RELEASE);
   arch_context_restore((const struct arch_jmpbuf*)(uintptr_t)t->context, 1);
 }
 
@@ -70,6 +76,9 @@ void restorer_start_threads(struct restorer* r) {
     kept &= start_thread(r, &threads[i], slot++);
   }
   __atomic_store_n(&rb->ids_kept, (uint32_t)kept, __ATOMIC_RELEASE);
+  while (__atomic_load_n(&pointers_set, __ATOMIC_ACQUIRE) < r->plan->n_threads - 1) {
+    sys_sched_yield();
+  }
   enter_thread((void*)main_thread);
   __builtin_unreachable();
 }
