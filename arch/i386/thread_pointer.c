@@ -51,9 +51,10 @@ long arch_set_thread_pointer(void* tp) {
 /* glibc always installs handlers with its own SA_RESTORER trampoline. */
 void* arch_sigreturn_trampoline(void) { return 0; }
 
-/* sgdt/sidt name the descriptor tables. Under QEMU user mode they are guest memory;
- * on real hardware they are kernel addresses (or UMIP's dummies), never mapped in a
- * 32-bit process, which the caller checks. */
+/* sgdt/sidt name the descriptor tables. Under QEMU user mode they are guest memory.
+ * On real hardware they are kernel addresses, never mapped in a 32-bit process (the
+ * caller checks), or, where the CPU has UMIP, the kernel's dummies with limit 0, whose
+ * base can fall inside a 32-bit process's stack: those are no tables at all. */
 struct __attribute__((packed)) descriptor_table_register {
   uint16_t limit;
   uint32_t base;
@@ -64,7 +65,11 @@ int arch_emulator_tables(struct arch_emulator_table* out, int max) {
   __asm__ volatile("sgdt %0" : "=m"(gdt));
   __asm__ volatile("sidt %0" : "=m"(idt));
   int n = 0;
-  if (n < max) out[n++] = (struct arch_emulator_table){gdt.base, (uint64_t)gdt.base + gdt.limit + 1, 0};
-  if (n < max) out[n++] = (struct arch_emulator_table){idt.base, (uint64_t)idt.base + idt.limit + 1, 1};
+  if (gdt.limit != 0 && n < max) {
+    out[n++] = (struct arch_emulator_table){gdt.base, (uint64_t)gdt.base + gdt.limit + 1, 0};
+  }
+  if (idt.limit != 0 && n < max) {
+    out[n++] = (struct arch_emulator_table){idt.base, (uint64_t)idt.base + idt.limit + 1, 1};
+  }
   return n;
 }
