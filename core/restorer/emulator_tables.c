@@ -50,12 +50,14 @@ void restorer_find_emulator_tables(struct restorer* r, char* buf, size_t size) {
   }
 }
 
-int restorer_page_is_kept(const struct restorer* r, uint64_t page_start) {
+/* Whether [start, end) meets table i (whose bounds are whole pages). */
+static int meets(const struct restorer* r, int i, uint64_t start, uint64_t end) {
+  return r->tables[i].start < end && start < r->tables[i].end;
+}
+
+int restorer_area_covers_tables(const struct restorer* r, uint64_t start, uint64_t end) {
   for (int i = 0; i < r->n_tables; i++) {
-    if (page_start + r->page_size > r->tables[i].start &&
-        page_start < r->tables[i].end) {
-      return 1;
-    }
+    if (meets(r, i, start, end)) return 1;
   }
   return 0;
 }
@@ -63,7 +65,7 @@ int restorer_page_is_kept(const struct restorer* r, uint64_t page_start) {
 void restorer_unmap_except_tables(const struct restorer* r, uint64_t start, uint64_t end) {
   uint64_t from = start;
   for (uint64_t p = start; p <= end; p += r->page_size) {
-    if (p == end || restorer_page_is_kept(r, p)) {
+    if (p == end || restorer_area_covers_tables(r, p, p + r->page_size)) {
       if (p > from) {
         long rc = sys_munmap((void*)(uintptr_t)from, p - from);
         if (rc < 0) restorer_die("cannot unmap %lx-%lx (errno %ld)", (unsigned long)from,
@@ -82,16 +84,6 @@ void restorer_save_emulator_tables(struct restorer* r) {
     __builtin_memcpy(copy, (const void*)(uintptr_t)r->tables[i].start, len);
     copy += len;
   }
-}
-
-int restorer_area_covers_tables(const struct restorer* r, uint64_t start, uint64_t end) {
-  for (int i = 0; i < r->n_tables; i++) {
-    if (page_down(r->tables[i].start, r->page_size) < end &&
-        start < page_round_up(r->tables[i].end, r->page_size)) {
-      return 1;
-    }
-  }
-  return 0;
 }
 
 /* Right after an area was mapped over the tables: no system call may come first. */
@@ -165,7 +157,7 @@ void restorer_check_tables_in_chunk(struct restorer* r, uint64_t addr, uint64_t 
 void restorer_check_tables_covered(const struct restorer* r, uint64_t start, uint64_t end) {
   for (int i = 0; i < r->n_tables; i++) {
     const struct arch_emulator_table* t = &r->tables[i];
-    if (t->start < end && start < t->end && r->tables_seen[i] != t->end - t->start) {
+    if (meets(r, i, start, end) && r->tables_seen[i] != t->end - t->start) {
       restorer_die("the image has no copy of the emulator's descriptor table at %lx: this "
                    "QEMU laid out memory differently from the one that ran the program",
                    (unsigned long)t->start);

@@ -17,7 +17,6 @@
  * through the GOT, whose entries would need relocating. */
 extern const char __ehdr_start[] __attribute__((visibility("hidden"))); /* our first byte */
 extern const char _end[] __attribute__((visibility("hidden")));         /* end of our bss */
-extern const char __etext[] __attribute__((visibility("hidden")));      /* end of our code */
 
 #define GAP_MARGIN (4ULL << 20) /* keep clear of image areas and stack guard gaps */
 #define LOWEST_HOLE (16ULL << 20)
@@ -97,9 +96,9 @@ void restorer_relocate_and_continue(struct restorer* r, void (*next)(void*)) {
         m.r == 'r') {
       char* to = (char*)(uintptr_t)(hole + (m.start - self));
       __builtin_memcpy(to, (const void*)(uintptr_t)m.start, m.end - m.start);
-      /* Our code stays executable even where maps does not say 'x': QEMU's i386 guests
-       * show code as r-- (read implies exec there) but honour PROT_EXEC once we set it. */
-      const int exec = m.x == 'x' || m.start < (uint64_t)(uintptr_t)__etext;
+      /* Where maps hides exec (QEMU's i386 guests), our code must keep it all the same:
+       * QEMU honours PROT_EXEC once we set it. */
+      const int exec = m.x == 'x' || r->read_implies_exec;
       int prot = PROT_READ | (m.w == 'w' ? PROT_WRITE : 0) | (exec ? PROT_EXEC : 0);
       sys_mprotect(to, m.end - m.start, prot);
     }

@@ -72,7 +72,6 @@ void restorer_start_threads(struct restorer* r) __attribute__((noreturn));
 
 /* An emulator's tables (emulator_tables.c). */
 void restorer_find_emulator_tables(struct restorer* r, char* buf, size_t size);
-int restorer_page_is_kept(const struct restorer* r, uint64_t page_start);
 void restorer_unmap_except_tables(const struct restorer* r, uint64_t start, uint64_t end);
 void restorer_save_emulator_tables(struct restorer* r);
 int restorer_area_covers_tables(const struct restorer* r, uint64_t start, uint64_t end);

@@ -21,6 +21,7 @@
 #include "core/protocol/protocol.h"
 #include "core/protocol/wire.h"
 #include "core/tools/arg_reader.h"
+#include "core/tools/scratch_dir.h"
 
 namespace dmtcp {
 namespace {
@@ -67,14 +68,6 @@ absl::StatusOr<std::string> FindCoordinatorBinary() {
   }
   return absl::NotFoundError(
       absl::StrCat("cannot find dmtcp_coordinator next to ", exe, " or in $PATH"));
-}
-
-std::string ScratchDir() {
-  for (const char* name : {ENV_TMPDIR, "TMPDIR"}) {
-    const char* dir = getenv(name);
-    if (dir != nullptr && *dir != '\0') return dir;
-  }
-  return "/tmp";
 }
 
 // The environment for the coordinator: ours without a preloaded runtime (the

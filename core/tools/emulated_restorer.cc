@@ -2,7 +2,6 @@
 
 #include <elf.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,8 +12,8 @@
 #include "absl/strings/str_format.h"
 #include "arch/arch.h"
 #include "core/common/emulation.h"
-#include "core/common/env_names.h"
 #include "core/image/checksum.h"
+#include "core/tools/scratch_dir.h"
 
 namespace dmtcp {
 namespace {
@@ -55,14 +54,6 @@ absl::StatusOr<std::pair<size_t, size_t>> FindInterp(const std::string& elf) {
   }
   return elf[EI_CLASS] == ELFCLASS32 ? InterpSpan<Elf32_Ehdr, Elf32_Phdr>(elf)
                                       : InterpSpan<Elf64_Ehdr, Elf64_Phdr>(elf);
-}
-
-std::string TmpDir() {
-  for (const char* name : {ENV_TMPDIR, "TMPDIR"}) {
-    const char* v = getenv(name);
-    if (v != nullptr && *v != '\0') return v;
-  }
-  return "/tmp";
 }
 
 // The program's interpreter: from its executable, or else the loader it had mapped.
@@ -131,7 +122,7 @@ absl::StatusOr<std::string> RestorerFor(const img::ImageIndex& image, const Arch
     return absl::FailedPreconditionError(absl::StrFormat("%s: %s", image.path, patched.status().message()));
   }
   // One copy per interpreter and restorer build, made once and reused.
-  const std::string dir = absl::StrFormat("%s/dmtcp-restorer-%d", TmpDir(), getuid());
+  const std::string dir = absl::StrFormat("%s/dmtcp-restorer-%d", ScratchDir(), getuid());
   const std::string path = absl::StrFormat("%s/%016x", dir, img_checksum(patched->data(), patched->size(), 0));
   if (access(path.c_str(), X_OK) == 0) return path;
   mkdir(dir.c_str(), 0700);

@@ -22,9 +22,9 @@ bool EmulatorKeepsTables(uint32_t arch);
 // of `files.restorer_interp` (cached in $DMTCP_TMPDIR, $TMPDIR or /tmp).
 absl::StatusOr<std::string> RestorerFor(const img::ImageIndex& image, const ArchFiles& files);
 
-// The PT_INTERP of the 32-bit ELF file `elf` (empty if none), and the same file with
-// PT_INTERP replaced by `interp`, for tests.
-absl::StatusOr<std::string> ElfInterpreter(const std::string& elf);
+// The PT_INTERP of the ELF file at `path` (empty if none), and the ELF image `elf`
+// with its PT_INTERP replaced by `interp`.
+absl::StatusOr<std::string> ElfInterpreter(const std::string& path);
 absl::StatusOr<std::string> WithInterpreter(std::string elf, const std::string& interp);
 
 }  // namespace dmtcp

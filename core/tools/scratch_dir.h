@@ -1,0 +1,13 @@
+// Where the tools put scratch files: $DMTCP_TMPDIR, else $TMPDIR, else /tmp.
+#ifndef CORE_TOOLS_SCRATCH_DIR_H
+#define CORE_TOOLS_SCRATCH_DIR_H
+
+#include <string>
+
+namespace dmtcp {
+
+std::string ScratchDir();
+
+}  // namespace dmtcp
+
+#endif  // CORE_TOOLS_SCRATCH_DIR_H
