@@ -370,6 +370,7 @@ TEST(ProcessTree, ShellPipelineCheckpointedMidStreamGivesTheSameHash) {
   ASSERT_EQ(direct.out.size(), 68u) << direct.out;  // 64 hex digits, "  -", newline
 
   const pid_t pid = box.Launch({"/bin/bash", "-c", pipeline}, "pipeline");
+  ASSERT_TRUE(box.WaitForPeers(1)) << "the pipeline never joined the coordinator";
   usleep(1200 * 1000);  // well into the stream
   Output ck = box.Command({"-bc"});
   ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
@@ -397,6 +398,7 @@ TEST(ProcessTree, ForkAndExecChurnIsCheckpointedWhole) {
       {"/bin/bash", "-c",
        absl::StrCat("for ((n = 1; n <= ", kCount, "; n++)); do echo $(/bin/echo $n); done")},
       "churn");
+  ASSERT_TRUE(box.WaitForPeers(1)) << "the shell never joined the coordinator";
   std::string list;
   for (int i = 0; i < 3; i++) {
     usleep(150 * 1000);
@@ -429,10 +431,12 @@ TEST(ProcessTree, ChildrenStartedEveryWayAreCheckpointedWhole) {
   std::vector<std::string> argv = {ProbePath("spawn"), std::to_string(kCount)};
   if (WhyCannotLaunch("/bin/sh").empty()) argv.push_back("system");
   const pid_t pid = box.Launch(argv, "spawn");
+  ASSERT_TRUE(box.WaitForPeers(1)) << "spawn never joined the coordinator";
   for (int i = 0; i < 3; i++) {
     usleep(200 * 1000);
     Output ck = box.Command({"-bc"});
-    ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;
+    ASSERT_EQ(ck.exit.code, 0) << "checkpoint " << i + 1 << ": " << ck.out << ck.err
+                               << ReadFile(box.Path("spawn.err"));
   }
   kill(-pid, SIGKILL);
   box.Wait(pid);
@@ -477,6 +481,7 @@ TEST(ProcessTree, ParallelMakeCompletesAfterRestart) {
   for (int i = 0; i < kFiles; i++) expected += (long)i * (i + 2) + i;
 
   const pid_t pid = box.Launch({"/usr/bin/make", "-C", project, "-j2"}, "make");
+  ASSERT_TRUE(box.WaitForPeers(1)) << "make never joined the coordinator";
   usleep(800 * 1000);
   Output ck = box.Command({"-bc"});
   ASSERT_EQ(ck.exit.code, 0) << ck.out << ck.err;

@@ -271,6 +271,17 @@ bool Sandbox::WaitForOutput(const std::string& log,
   return false;
 }
 
+bool Sandbox::WaitForPeers(int count, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    const std::string status = Command({"-s"}).out;
+    const size_t at = status.find("NUM_PEERS=");
+    if (at != std::string::npos && atoi(status.c_str() + at + 10) >= count) return true;
+    usleep(50 * 1000);
+  }
+  return false;
+}
+
 bool Sandbox::WaitForLine(const std::string& log, const std::string& line, absl::Duration timeout) {
   return WaitForOutput(
       log,

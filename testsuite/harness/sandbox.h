@@ -83,6 +83,11 @@ class Sandbox {
   bool WaitForLine(const std::string& log, const std::string& line,
                    absl::Duration timeout = absl::Seconds(30));
 
+  // Polls `dmtcp_command -s` until at least `count` processes have joined the
+  // coordinator: a launch returns before its program has joined, and under QEMU on a
+  // busy machine joining can take longer than any fixed sleep.
+  bool WaitForPeers(int count, absl::Duration timeout = absl::Seconds(60));
+
   // ckpt_*.dmtcp in dir(), sorted.
   // The images in the sandbox's folder, or in `dir`.
   std::vector<std::string> Images(const std::string& dir = "") const;
