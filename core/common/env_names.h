@@ -19,8 +19,16 @@
 /* "1": store the unchanged pages of programs and libraries too, so that a restart works
  * where those files differ (another machine, other versions). */
 #define ENV_ALL_PAGES "DMTCP_ALL_PAGES"
-/* Set at launch (the restarted process remembers its original environment): stop it
- * with SIGSTOP just before it resumes after a restart, for a debugger to attach. */
+/* "1": save the contents of open regular files in the image (--checkpoint-open-files),
+ * and let them overwrite the files found at restart (--allow-file-overwrite). */
+#define ENV_CKPT_OPEN_FILES "DMTCP_CKPT_OPEN_FILES"
+#define ENV_ALLOW_OVERWRITE "DMTCP_ALLOW_OVERWRITE_WITH_CKPTED_FILES"
+/* "1": each checkpoint's images go in a folder of their own, <ckptdir>/ckpt_<computation
+ * id>_<checkpoint number, 5 digits>, so that earlier checkpoints are kept. */
+#define ENV_UNIQUE_CKPT "DMTCP_UNIQUE_CKPT_PLUGIN"
+/* Set at launch (the restarted process remembers its original environment), or for
+ * dmtcp_restart (DMTCP_RESTART_PAUSE=N, N >= 1): each restored process stops with
+ * SIGSTOP before it rejoins the coordinator, for a debugger to attach. */
 #define ENV_RESTART_PAUSE "DMTCP_RESTART_PAUSE"
 #define ENV_RESTART_PAUSE2 "DMTCP_RESTART_PAUSE2"
 #define ENV_GDB_ATTACH_ON_RESTART "DMTCP_GDB_ATTACH_ON_RESTART"

@@ -63,6 +63,9 @@ inline long renameat(int olddir, const char* from, int newdir, const char* to) {
 inline long unlinkat(int dir, const char* path, int flags) {
   return arch_syscall3(__NR_unlinkat, dir, (long)path, flags);
 }
+inline long mkdir(const char* path, int mode) {
+  return arch_syscall3(__NR_mkdirat, AT_FDCWD, (long)path, mode);
+}
 inline long readlink(const char* path, char* buf, size_t n) {
   return arch_syscall4(__NR_readlinkat, AT_FDCWD, (long)path, (long)buf, (long)n);
 }

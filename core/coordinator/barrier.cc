@@ -341,8 +341,22 @@ std::vector<Action> CoordinatorState::PhaseDone(ClientId id, int64_t checkpoint,
   return Take(&actions_);
 }
 
-std::vector<Action> CoordinatorState::RestartExpect(ClientId client, int64_t count) {
+std::vector<Action> CoordinatorState::RestartExpect(ClientId client, int64_t count,
+                                                    const std::vector<std::string>& uniqs) {
   if (exiting_) return {};
+  for (const auto& [id, worker] : workers_) {
+    if (worker.state == WorkerState::kKilled) continue;  // on its way out
+    if (std::find(uniqs.begin(), uniqs.end(), worker.hello.uniq) == uniqs.end()) continue;
+    const std::string why = absl::StrFormat(
+        "process %d (%s on %s) of these images is still running; kill it first "
+        "(dmtcp_command --kill)", worker.hello.vpid ? worker.hello.vpid : worker.hello.pid,
+        worker.hello.prog, worker.hello.host);
+    Log(absl::StrCat("restart refused: ", why));
+    Send(client, MSG_RESTART_REPLY, DMT_COORD_ERROR_STILL_RUNNING, 0, 0, 0,
+         FormatKeyValues({{"error", why}}));
+    return Take(&actions_);
+  }
+  Send(client, MSG_RESTART_REPLY, DMT_COORD_SUCCESS, 0, 0, 0);
   restart_clients_.insert(client);
   if (count > 0) {
     // Several dmtcp_restart clients (one per host) add up to one barrier.

@@ -112,8 +112,10 @@ class CoordinatorState {
   std::vector<Action> Command(ClientId client, int code, int64_t arg);
   std::vector<Action> PhaseDone(ClientId id, int64_t checkpoint, int phase, int32_t status,
                                 std::string_view payload);
-  // A dmtcp_restart client is about to restore `count` processes.
-  std::vector<Action> RestartExpect(ClientId client, int64_t count);
+  // A dmtcp_restart client is about to restore `count` processes, from images of the
+  // processes `uniqs` (WorkerHello::uniq): refused while any of those still runs.
+  std::vector<Action> RestartExpect(ClientId client, int64_t count,
+                                    const std::vector<std::string>& uniqs = {});
 
   // Read-only views, for status replies, the server and tests.
   const std::map<ClientId, Worker>& workers() const { return workers_; }

@@ -451,6 +451,29 @@ TEST_F(BarrierTest, UnknownCommandIsInvalid) {
   EXPECT_EQ(ReplyTo(state_.Command(9, 'Z', 0), 9).status, DMT_COORD_ERROR_INVALID_COMMAND);
 }
 
+// Restarting images of processes that still run would make two of each: refused, in
+// one line, until they have been killed.
+TEST_F(BarrierTest, RestartOfProcessesStillRunningIsRefused) {
+  state_.WorkerJoined(1, Hello(100));
+  std::vector<Action> actions = state_.RestartExpect(50, 1, {"uniq100"});
+  std::vector<Action> replies = Sent(actions, MSG_RESTART_REPLY);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].to, 50);
+  EXPECT_EQ(replies[0].status, DMT_COORD_ERROR_STILL_RUNNING);
+  EXPECT_THAT(replies[0].text, HasSubstr("process 100 (a.out on node1) of these images is still running"));
+  EXPECT_TRUE(state_.running());  // nothing held
+
+  // Other images are welcome meanwhile; the same ones once the process is killed.
+  replies = Sent(state_.RestartExpect(51, 1, {"uniq999"}), MSG_RESTART_REPLY);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, DMT_COORD_SUCCESS);
+  state_.ClientLeft(51);
+  state_.Command(9, CMD_KILL, 0);
+  replies = Sent(state_.RestartExpect(52, 1, {"uniq100"}), MSG_RESTART_REPLY);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, DMT_COORD_SUCCESS);
+}
+
 TEST_F(BarrierTest, RestartBarrierHoldsUntilEveryAnnouncedProcessJoined) {
   state_.RestartExpect(50, 2);
   std::vector<Action> actions = state_.WorkerJoined(1, RestartedHello(100, 4));

@@ -16,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "core/coordinator/restart_script.h"
 
@@ -247,7 +248,9 @@ void Server::Dispatch(ClientId id, const Message& message) {
         Execute(state_.Command(id, static_cast<int>(header.arg[0]), header.arg[1]));
       } else if (header.type == MSG_HELLO_RESTART) {
         connection.role = Role::kRestart;
-        Execute(state_.RestartExpect(id, header.arg[0]));
+        const std::string uniqs = ParseKeyValues(message.payload)["uniqs"];
+        Execute(state_.RestartExpect(id, header.arg[0],
+                                     absl::StrSplit(uniqs, ',', absl::SkipEmpty())));
       } else {
         Log(absl::StrFormat("dropping client %d: message type %d before any hello", id,
                             header.type));
@@ -314,8 +317,9 @@ void Server::SendTo(const Action& action) {
   if (!sent.ok()) {
     Log(absl::StrCat("lost client ", action.to, ": ", sent.message()));
     to_drop_.push_back(action.to);
-  } else if (action.type == MSG_COMMAND_REPLY) {
-    to_drop_.push_back(action.to);  // a command gets one reply, then we hang up
+  } else if (action.type == MSG_COMMAND_REPLY ||
+             (action.type == MSG_RESTART_REPLY && action.status != DMT_COORD_SUCCESS)) {
+    to_drop_.push_back(action.to);  // a command gets one reply, a refusal too: we hang up
   }
 }
 

@@ -68,6 +68,7 @@ enum img_tag {
   IMG_REC_SYSV = 11,    /* struct img_sysv + semaphore values or queued messages */
   IMG_REC_GHOST = 12,   /* struct img_ghost + the contents of a deleted file */
   IMG_REC_MQUEUE = 13,  /* struct img_mqueue + name + queued messages */
+  IMG_REC_FILE_STATE = 14, /* struct img_file_state [+ the file's contents] */
   IMG_REC_END = 15,
 };
 
@@ -202,6 +203,26 @@ struct img_ghost {
   uint64_t size; /* content bytes that follow */
 };
 
+/* IMG_REC_FILE_STATE: what a regular file was at checkpoint time, after the FILE
+ * record of its first descriptor in the process (an image without these records,
+ * from an older writer, restarts as before). With its mode, dmtcp_restart recreates a
+ * file that is gone and was open for writing (empty, at the saved offset), as DMTCP
+ * does. With IMG_FILE_CONTENTS (dmtcp_launch --checkpoint-open-files) the contents
+ * follow: a missing file is recreated with them, and an existing one is overwritten
+ * with them only with IMG_FILE_OVERWRITE (--allow-file-overwrite). */
+enum img_file_state_flags {
+  IMG_FILE_CONTENTS = 1 << 0,  /* `size` bytes of contents follow */
+  IMG_FILE_OVERWRITE = 1 << 1, /* they replace the file found at restart */
+};
+
+struct img_file_state {
+  int32_t fd;
+  uint32_t mode;  /* permission bits (st_mode & 07777) */
+  uint64_t size;  /* the file's size at checkpoint */
+  uint32_t flags; /* enum img_file_state_flags */
+  uint32_t reserved;
+};
+
 /* IMG_REC_MQUEUE: a descriptor of a POSIX message queue (mq_open). The queue lives in
  * the kernel, outside the processes: dmtcp_restart makes it again once per inode, with
  * its name (or unnamed again if it had been unlinked), mode, limits and the messages
@@ -331,6 +352,7 @@ IMG_STATIC_ASSERT(sizeof(struct img_pipe) == 32, "img_pipe layout");
 IMG_STATIC_ASSERT(sizeof(struct img_socket) == 320, "img_socket layout");
 IMG_STATIC_ASSERT(sizeof(struct img_file) == 48, "img_file layout");
 IMG_STATIC_ASSERT(sizeof(struct img_ghost) == 16, "img_ghost layout");
+IMG_STATIC_ASSERT(sizeof(struct img_file_state) == 24, "img_file_state layout");
 IMG_STATIC_ASSERT(sizeof(struct img_mqueue) == 56, "img_mqueue layout");
 IMG_STATIC_ASSERT(sizeof(struct img_terminal) == 48, "img_terminal layout");
 IMG_STATIC_ASSERT(sizeof(struct img_thread) == 48, "img_thread layout");

@@ -250,6 +250,22 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         file->ghost.assign(payload.data() + sizeof g, g.size);
         break;
       }
+      case IMG_REC_FILE_STATE: {
+        struct img_file_state st;
+        if (rec.length < sizeof st) return Corrupted(path, "bad file state record", rec_offset);
+        memcpy(&st, payload.data(), sizeof st);
+        FileInfo* file = idx.files.empty() ? nullptr : &idx.files.back();
+        const uint64_t contents = (st.flags & IMG_FILE_CONTENTS) ? st.size : 0;
+        if (contents != rec.length - sizeof st || st.reserved != 0 || file == nullptr ||
+            file->file.fd != st.fd || file->has_state ||
+            (st.flags & ~(uint32_t)(IMG_FILE_CONTENTS | IMG_FILE_OVERWRITE)) != 0) {
+          return Corrupted(path, "bad file state record", rec_offset);
+        }
+        file->has_state = true;
+        file->state = st;
+        file->contents.assign(payload.data() + sizeof st, contents);
+        break;
+      }
       case IMG_REC_MQUEUE: {
         MqueueInfo q;
         if (rec.length < sizeof q.mqueue) return Corrupted(path, "bad message queue record", rec_offset);

@@ -45,6 +45,9 @@ struct FileInfo {
   std::string path;
   bool has_ghost = false;  // a deleted file whose contents the image holds
   std::string ghost;
+  bool has_state = false;  // a regular file's mode and size (FILE_STATE)
+  struct img_file_state state;
+  std::string contents;    // with IMG_FILE_CONTENTS
 };
 
 struct MqueueInfo {

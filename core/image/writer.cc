@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 
 #include "core/common/fmt.h"
@@ -130,11 +131,19 @@ int ImageWriter::WriteRecord(uint32_t tag, const void* payload, uint64_t len) {
 int ImageWriter::WriteRecord2(uint32_t tag, const void* a, uint64_t a_len, const void* b,
                               uint64_t b_len) {
   // The checksum covers both parts as one payload: join them in the compression
-  // buffer, which is free between chunks.
-  if (a_len + b_len > kCompressedBytes) return -E2BIG;
-  memcpy(compressed_, a, a_len);
-  memcpy(compressed_ + a_len, b, b_len);
-  return WriteRecord(tag, compressed_, a_len + b_len);
+  // buffer, which is free between chunks, or for a large one (a saved file's contents)
+  // in a mapping of its own (no malloc while threads are frozen).
+  const uint64_t len = a_len + b_len;
+  char* joined = compressed_;
+  if (len > kCompressedBytes) {
+    joined = static_cast<char*>(sys::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (sys::failed(joined)) return -ENOMEM;
+  }
+  memcpy(joined, a, a_len);
+  memcpy(joined + a_len, b, b_len);
+  int rc = WriteRecord(tag, joined, len);
+  if (joined != compressed_) sys::munmap(joined, len);
+  return rc;
 }
 
 int ImageWriter::WriteAreaRecord(const struct img_area* area, const char* path) {

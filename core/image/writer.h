@@ -22,7 +22,7 @@ class ImageWriter {
   int Begin(const char* dir, const char* name, uint32_t codec, void* scratch);
   int WriteHeader(struct img_header* header);  // sets header->check
   int WriteRecord(uint32_t tag, const void* payload, uint64_t len);
-  // A record whose payload is `a` then `b` (at most about 1 MiB together).
+  // A record whose payload is `a` then `b`.
   int WriteRecord2(uint32_t tag, const void* a, uint64_t a_len, const void* b, uint64_t b_len);
   // An AREA record: the struct, then the path.
   int WriteAreaRecord(const struct img_area* area, const char* path);

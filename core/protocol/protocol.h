@@ -26,10 +26,14 @@
  *     <- MSG_COMMAND_REPLY     status DMT_COORD_*, arg0 peers, arg1 running (0/1), arg2
  *                              interval; payload: text to print (list, images, error)
  *   dmtcp_restart
- *     -> MSG_HELLO_RESTART     arg0 number of processes it is about to restore; the
+ *     -> MSG_HELLO_RESTART     arg0 number of processes it is about to restore, payload
+ *                              uniqs= the images' process ids (comma-separated); the
  *                              coordinator holds the restored workers at a barrier until
  *                              that many have joined (or dmtcp_restart disconnects),
  *                              then sends each PHASE_RESTART_RESUME.
+ *     <- MSG_RESTART_REPLY     DMT_COORD_SUCCESS, or DMT_COORD_ERROR_STILL_RUNNING when
+ *                              a process of those images is still connected (restarting
+ *                              it would make two of it)
  *
  * A checkpoint is a sequence of global barriers: the coordinator sends PHASE_SUSPEND to
  * every worker and waits for every PHASE_DONE, then PHASE_CHECKPOINT, then PHASE_RESUME
@@ -64,6 +68,8 @@ enum msg_type {
   MSG_PHASE_DONE = 12,
   MSG_KILL = 13,
   MSG_COMMAND_REPLY = 20,
+  MSG_RESTART_REPLY = 21, /* to MSG_HELLO_RESTART: status DMT_COORD_SUCCESS, or a refusal
+                             (payload error=) after which the coordinator hangs up */
 };
 
 enum worker_flags {
@@ -101,6 +107,7 @@ enum coord_status {
   DMT_COORD_ERROR_NOT_RUNNING_STATE = 3, /* busy: a checkpoint or restart is under way */
   DMT_COORD_ERROR_NO_PEERS = 4,          /* nothing to checkpoint */
   DMT_COORD_ERROR_CHECKPOINT_FAILED = 5, /* a worker could not write its image */
+  DMT_COORD_ERROR_STILL_RUNNING = 6,     /* a restart of processes that still run */
 };
 
 #endif /* CORE_PROTOCOL_PROTOCOL_H */

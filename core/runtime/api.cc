@@ -1,6 +1,7 @@
 // The public API a program may call when it knows it runs under checkpoint control,
 // with DMTCP's names (dmtcp.h): dmtcp_is_enabled, dmtcp_checkpoint,
-// dmtcp_disable_ckpt, dmtcp_enable_ckpt, dmtcp_get_generation.
+// dmtcp_disable_ckpt, dmtcp_enable_ckpt, dmtcp_get_generation, and the status and
+// path queries of dmtcp_get_*.
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/protocol/protocol.h"
 #include "core/runtime/checkpoint_thread.h"
@@ -17,9 +19,11 @@
 
 namespace {
 
-constexpr int kNotPresent = 0;
+// DMTCP's values (dmtcp.h).
 constexpr int kAfterCheckpoint = 1;
 constexpr int kAfterRestart = 2;
+constexpr int kNotPresent = 3;
+constexpr int kIsPresent = 4;
 
 bool SendAll(int fd, const void* data, size_t len) {
   const char* p = static_cast<const char*>(data);
@@ -33,18 +37,12 @@ bool SendAll(int fd, const void* data, size_t len) {
   return true;
 }
 
-}  // namespace
-
-EXPORT int dmtcp_is_enabled() { return rt::g_config.active ? 1 : 0; }
-
-// Asks the coordinator for a blocking checkpoint of the whole computation and waits.
-// Returns 1 once the image is written, 2 when returning in a restored process, 0 when
-// not running under dmtcp, -1 on error.
-EXPORT int dmtcp_checkpoint() {
-  if (!rt::g_config.active) return kNotPresent;
-  const int restarts = __atomic_load_n(&rt::g_restart_count, __ATOMIC_ACQUIRE);
+// Sends the coordinator one command on a connection of its own, as dmtcp_command
+// does, and reads its reply; false when the coordinator cannot be reached or answers
+// nothing (in a restored process, a call interrupted by the checkpoint).
+bool AskCoordinator(int command, struct msg_header* reply) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
+  if (fd < 0) return false;
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
@@ -52,23 +50,75 @@ EXPORT int dmtcp_checkpoint() {
   inet_pton(AF_INET, rt::g_config.coord_addr, &sa.sin_addr);
   if (connect(fd, reinterpret_cast<struct sockaddr*>(&sa), sizeof sa) != 0) {
     close(fd);
-    return -1;
+    return false;
   }
   struct msg_header h;
   memset(&h, 0, sizeof h);
   h.magic = PROTO_MAGIC;
   h.version = PROTO_VERSION;
   h.type = MSG_HELLO_COMMAND;
-  h.arg[0] = CMD_BCHECKPOINT;
-  struct msg_header reply;
+  h.arg[0] = command;
   bool ok = SendAll(fd, &h, sizeof h);
+  ok = ok && recv(fd, reply, sizeof *reply, MSG_WAITALL) == (ssize_t)sizeof *reply;
+  close(fd);  // a payload, if any, goes with the connection
+  return ok;
+}
+
+}  // namespace
+
+EXPORT int dmtcp_is_enabled() { return rt::g_config.active ? 1 : 0; }
+
+// Asks the coordinator for a blocking checkpoint of the whole computation and waits.
+// Returns 1 once the image is written, 2 when returning in a restored process, 3 when
+// not running under dmtcp (DMTCP's DMTCP_NOT_PRESENT), -1 on error.
+EXPORT int dmtcp_checkpoint() {
+  if (!rt::g_config.active) return kNotPresent;
+  const int restarts = __atomic_load_n(&rt::g_restart_count, __ATOMIC_ACQUIRE);
+  struct msg_header reply;
   // This thread is frozen inside recv() during the checkpoint. In a restored process
   // the socket is gone, so the call fails; the restart counter tells us why.
-  ok = ok && recv(fd, &reply, sizeof reply, MSG_WAITALL) == (ssize_t)sizeof reply;
-  close(fd);
+  const bool ok = AskCoordinator(CMD_BCHECKPOINT, &reply);
   if (__atomic_load_n(&rt::g_restart_count, __ATOMIC_ACQUIRE) != restarts) return kAfterRestart;
   return ok && reply.status == DMT_COORD_SUCCESS ? kAfterCheckpoint : -1;
 }
+
+// How many processes the coordinator has, and whether they all run.
+EXPORT int dmtcp_get_coordinator_status(int* peers, int* running) {
+  if (!rt::g_config.active) return kNotPresent;
+  struct msg_header reply;
+  if (!AskCoordinator(CMD_STATUS, &reply)) return -1;
+  if (peers != nullptr) *peers = (int)reply.arg[0];
+  if (running != nullptr) *running = (int)reply.arg[1];
+  return kIsPresent;
+}
+
+// How many checkpoints this process has written, and restarts it has been through.
+EXPORT int dmtcp_get_local_status(int* checkpoints, int* restarts) {
+  if (!rt::g_config.active) return kNotPresent;
+  if (checkpoints != nullptr) *checkpoints = __atomic_load_n(&rt::g_checkpoint_count, __ATOMIC_ACQUIRE);
+  if (restarts != nullptr) *restarts = __atomic_load_n(&rt::g_restart_count, __ATOMIC_ACQUIRE);
+  return kIsPresent;
+}
+
+EXPORT int dmtcp_is_running_state() { return rt::g_config.active && !rt::CheckpointInProgress() ? 1 : 0; }
+
+// Where this process's images go, and its image's name.
+EXPORT const char* dmtcp_get_ckpt_dir() { return rt::g_config.active ? rt::g_config.ckptdir : nullptr; }
+
+EXPORT const char* dmtcp_get_ckpt_filename() {
+  if (!rt::g_config.active) return nullptr;
+  static char path[IMG_PATH_MAX + IMG_NAME_MAX * 2];
+  char name[IMG_NAME_MAX * 2 + 16];
+  rt::ImageFileName(name, sizeof name);
+  fmt_format(path, sizeof path, "%s/%s", rt::g_config.ckptdir, name);
+  return path;
+}
+
+EXPORT const char* dmtcp_get_uniquepid_str() { return rt::g_config.active ? rt::g_config.uniq : nullptr; }
+
+// The computation's private scratch folder, $DMTCP_TMPDIR/dmtcp-USER@HOST (or under
+// $TMPDIR or /tmp), made by dmtcp_launch and dmtcp_restart.
+EXPORT const char* dmtcp_get_tmpdir() { return rt::g_config.active ? rt::g_config.tmpdir : nullptr; }
 
 // The number of the computation's last checkpoint (0 before the first); programs poll
 // it to learn that a checkpoint they asked for has happened.

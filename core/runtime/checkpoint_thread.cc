@@ -23,6 +23,7 @@
 namespace rt {
 
 int g_restart_count;
+int g_checkpoint_count;
 
 namespace {
 
@@ -74,6 +75,12 @@ void HandlePhase(const CoordMessage& m) {
       if (!PayloadValue(m.payload, "ckptdir", dir, sizeof dir) || dir[0] != '/') {
         strcpy(dir, g_config.ckptdir);
       }
+      if (g_config.unique_ckpt) {
+        const size_t n = strlen(dir);
+        fmt_format(dir + n, sizeof dir - n, "/ckpt_%s_%05lu", g_config.compid[0] ? g_config.compid : "local",
+                   (unsigned long)number);
+        sys::mkdir(dir, 0755);  // the first process of the computation makes it
+      }
       // A child that took part but was already exiting has left the computation; wait
       // until it is a zombie, which the image then records.
       WaitForChildrenToJoin();
@@ -89,6 +96,7 @@ void HandlePhase(const CoordMessage& m) {
       }
       static char payload[IMG_PATH_MAX + 16384];
       if (result.error == 0) {
+        __atomic_fetch_add(&g_checkpoint_count, 1, __ATOMIC_ACQ_REL);
         size_t n = fmt_format(payload, sizeof payload, "image=%s\nbytes=%lu\n", result.image,
                               (unsigned long)result.bytes);
         DescribeConnections(payload + n, sizeof payload - n);
@@ -113,6 +121,12 @@ void HandlePhase(const CoordMessage& m) {
       ReplyDone(number, phase, EINVAL, "error=unknown phase\n");
   }
 }
+
+}  // namespace
+
+bool CheckpointInProgress() { return __atomic_load_n(&g_suspended, __ATOMIC_ACQUIRE); }
+
+namespace {
 
 void ServeCoordinator() {
   static CoordMessage m;

@@ -12,8 +12,13 @@ void StartCheckpointThread();
 void DisableCheckpoints();
 void EnableCheckpoints();
 
-// Number of restarts this process has been through (for dmtcp_checkpoint()).
+// Number of restarts this process has been through (for dmtcp_checkpoint()), and of
+// images it has written (dmtcp_get_local_status()).
 extern int g_restart_count;
+extern int g_checkpoint_count;
+
+// Whether the threads are stopped for a checkpoint now.
+bool CheckpointInProgress();
 
 }  // namespace rt
 

@@ -19,6 +19,12 @@ static void Copy(char* dst, unsigned size, const char* src) {
   fmt_format(dst, size, "%s", src ? src : "");
 }
 
+// Set, and neither empty nor "0".
+static bool EnvFlag(const char* name) {
+  const char* v = getenv(name);
+  return v != nullptr && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
 static const char* Basename(const char* path) {
   const char* slash = strrchr(path, '/');
   return slash ? slash + 1 : path;
@@ -48,13 +54,14 @@ bool LoadConfig() {
   const char* interval = getenv(ENV_RUNTIME_INTERVAL);
   c.interval = interval ? atoi(interval) : -1;
   g_trace_enabled = getenv(ENV_DEBUG) != nullptr && strcmp(getenv(ENV_DEBUG), "0") != 0;
-  const char* all_pages = getenv(ENV_ALL_PAGES);
-  g_config.all_pages = all_pages != nullptr && all_pages[0] != '\0' && strcmp(all_pages, "0") != 0;
+  g_config.all_pages = EnvFlag(ENV_ALL_PAGES);
+  g_config.ckpt_open_files = EnvFlag(ENV_CKPT_OPEN_FILES);
+  g_config.allow_overwrite = EnvFlag(ENV_ALLOW_OVERWRITE);
+  g_config.unique_ckpt = EnvFlag(ENV_UNIQUE_CKPT);
   static const char* const kPauseNames[] = {ENV_RESTART_PAUSE, ENV_RESTART_PAUSE2,
                                              ENV_GDB_ATTACH_ON_RESTART};
   for (const char* name : kPauseNames) {
-    const char* v = getenv(name);
-    if (v != nullptr && v[0] != '\0' && strcmp(v, "0") != 0) g_config.restart_pause = true;
+    if (EnvFlag(name)) g_config.restart_pause = true;
   }
 
   char exe[IMG_PATH_MAX];
@@ -63,11 +70,28 @@ bool LoadConfig() {
   Copy(c.prog, sizeof c.prog, Basename(exe));
   if (gethostname(c.host, sizeof c.host) != 0) Copy(c.host, sizeof c.host, "localhost");
   c.host[sizeof c.host - 1] = '\0';
+  SetTmpdir(nullptr);
   // Unique across hosts, processes and time: host id, pid, launch time.
   fmt_format(c.uniq, sizeof c.uniq, "%08lx-%ld-%lx", (unsigned long)gethostid(), sys::getpid(),
              (unsigned long)time(nullptr));
   c.active = true;
   return true;
+}
+
+void SetTmpdir(const char* base) {
+  static const char* const kNames[] = {ENV_TMPDIR, "TMPDIR"};
+  for (const char* name : kNames) {
+    if (base == nullptr || base[0] == '\0') base = getenv(name);
+  }
+  if (base == nullptr || base[0] == '\0') base = "/tmp";
+  const char* user = getenv("USER");
+  char uid[16];
+  if (user == nullptr || user[0] == '\0') {
+    fmt_format(uid, sizeof uid, "%ld", (long)getuid());
+    user = uid;
+  }
+  fmt_format(g_config.tmpdir, sizeof g_config.tmpdir, "%s/dmtcp-%s@%s", base, user, g_config.host);
+  sys::mkdir(g_config.tmpdir, 0700);  // best effort: dmtcp_launch made the base
 }
 
 void ImageFileName(char* out, unsigned size) {

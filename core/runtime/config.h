@@ -15,6 +15,7 @@ struct Config {
   char coord_addr[64] = "";     // numeric IPv4
   int coord_port = 0;
   char ckptdir[IMG_PATH_MAX] = "";  // absolute
+  char tmpdir[IMG_PATH_MAX] = "";   // <$DMTCP_TMPDIR, $TMPDIR or /tmp>/dmtcp-USER@HOST
   bool gzip = true;
   int ckpt_signal = 0;
   int interval = -1;            // -1: leave the coordinator's
@@ -24,12 +25,20 @@ struct Config {
   uint64_t ckpt_number = 0;     // last checkpoint written by this process
   bool restart_pause = false;   // DMTCP_RESTART_PAUSE(2) / DMTCP_GDB_ATTACH_ON_RESTART
   bool all_pages = false;       // DMTCP_ALL_PAGES: store unchanged file pages too
+  bool ckpt_open_files = false; // DMTCP_CKPT_OPEN_FILES: open files' contents in the image
+  bool allow_overwrite = false; // DMTCP_ALLOW_OVERWRITE_WITH_CKPTED_FILES
+  bool unique_ckpt = false;     // DMTCP_UNIQUE_CKPT_PLUGIN: each checkpoint in a folder of its own
+  char compid[IMG_NAME_MAX] = "";  // the coordinator's computation id
 };
 
 extern Config g_config;
 
 // Fills g_config from the environment; returns false when not launched by us.
 bool LoadConfig();
+
+// Makes <base>/dmtcp-USER@HOST the computation's scratch folder (base: null for
+// $DMTCP_TMPDIR, $TMPDIR or /tmp).
+void SetTmpdir(const char* base);
 
 // "ckpt_<prog>_<uniq>.dmtcp" into `out`.
 void ImageFileName(char* out, unsigned size);

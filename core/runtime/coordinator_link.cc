@@ -142,6 +142,7 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
   if (PayloadValue(welcome.payload, "vpid", value, sizeof value) && value[0] != '\0') {
     SetVirtualPid(atol(value));
   }
+  PayloadValue(welcome.payload, "compid", g_config.compid, sizeof g_config.compid);
   static char pids[PROTO_MAX_PAYLOAD];
   if (PayloadValue(welcome.payload, "pids", pids, sizeof pids)) LoadProcessIds(pids);
   Trace("joined coordinator %s:%d as client %ld", addr, port, (long)welcome.header.arg[0]);

@@ -18,6 +18,7 @@
 
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/config.h"
+#include "core/runtime/exec_environment.h"
 #include "core/runtime/exec_wrappers.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/plugins/sockets.h"
@@ -113,12 +114,15 @@ void StartAfterExec() {
 
 }  // namespace rt
 
-// Each passes the socket pairs this process knows of on to the next program, in its
-// environment (plugins/sockets.h); execv and execvp therefore become execve and
-// execvpe with the current environment.
-#define WITH_PAIRS(envp)      \
-  char* env_copy[rt::kMaxExecArgs]; \
-  char* const* env = rt::EnvironmentWithSocketPairs(envp, env_copy, rt::kMaxExecArgs)
+// Each passes our preload and settings (exec_environment.h) and the socket pairs this
+// process knows of (plugins/sockets.h) on to the next program, in its environment;
+// execv and execvp therefore become execve and execvpe with the current environment.
+#define WITH_PAIRS(envp)                                                                        \
+  char* env_copy[rt::kMaxExecArgs];                                                            \
+  char* env_copy2[rt::kMaxExecArgs];                                                           \
+  char* const* env = rt::EnvironmentWithSocketPairs(                                           \
+      rt::g_config.active ? rt::EnvironmentWithRuntime(envp, env_copy2, rt::kMaxExecArgs) : envp, \
+      env_copy, rt::kMaxExecArgs)
 
 EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
   WITH_PAIRS(envp);

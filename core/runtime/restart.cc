@@ -24,7 +24,7 @@ namespace {
 char g_restart_info[8192];
 
 // dmtcp_restart passes the new coordinator and settings as key=value text on
-// FD_RESTART_INFO: coord_addr, coord_port, and ckptdir when --ckptdir was given.
+// FD_RESTART_INFO: coord_addr, coord_port, and ckptdir and tmpdir when given.
 void ReadRestartInfo(char* image, size_t image_size) {
   char* info = g_restart_info;
   long n = sys::read(FD_RESTART_INFO, info, sizeof g_restart_info - 1);
@@ -39,6 +39,7 @@ void ReadRestartInfo(char* image, size_t image_size) {
     fmt_format(g_config.ckptdir, sizeof g_config.ckptdir, "%s", value);
   }
   if (PayloadValue(info, "interval", value, sizeof value)) g_config.interval = atoi(value);
+  if (PayloadValue(info, "tmpdir", value, sizeof value) && value[0] == '/') SetTmpdir(value);
   if (!PayloadValue(info, "image", image, image_size)) image[0] = '\0';
 }
 
@@ -82,7 +83,15 @@ void FinishRestart() {
   RestoreSignalDispositions();
   RestoreProcessState(g_process_state);
 
-  if (g_config.restart_pause) {  // said on dmtcp_restart's terminal, still our stderr
+  // Asked at launch or by dmtcp_restart (--debug-restart-pause): stop before joining
+  // the coordinator, so that the computation does not run on until a debugger is done.
+  // Said on dmtcp_restart's terminal: still our stderr here.
+  char image[IMG_PATH_MAX];
+  ReadRestartInfo(image, sizeof image);
+  char pause[8];
+  const bool paused =
+      g_config.restart_pause || (RestartSetting("pause", pause, sizeof pause) && pause[0] == '1');
+  if (paused) {
     const long pid = sys::getpid();
     Warn("restarted; pausing before it resumes (DMTCP_RESTART_PAUSE): attach a debugger with "
          "'gdb -p %ld', or let it go on with 'kill -CONT %ld'", pid, pid);
@@ -92,10 +101,9 @@ void FinishRestart() {
   for (int fd = 0; fd <= 2; fd++) {
     if (sys::dup3(FD_SAVED_STDIO + fd, fd, 0) >= 0) sys::close(FD_SAVED_STDIO + fd);
   }
-  char image[IMG_PATH_MAX];
-  ReadRestartInfo(image, sizeof image);
   RunHooks(Event::kRestart);
   WarnUnrestoredFds();
+  if (paused) sys::kill(sys::getpid(), SIGSTOP);
   int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, true, image);
   if (rc < 0 || !WaitForRestartBarrier()) {
     Warn("restart: no coordinator at %s:%d (errno %d); running without checkpoints",
@@ -108,7 +116,6 @@ void FinishRestart() {
     sys::kill(sys::getpid(), SIGCHLD);
   }
   Trace("restart: %u thread(s) resume%s", rb.n_threads, rb.ids_kept ? " with their old ids" : "");
-  if (g_config.restart_pause) sys::kill((int)sys::getpid(), SIGSTOP);  // announced above
   ResumeThreads();
 }
 

@@ -9,6 +9,7 @@
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/checkpoint_thread.h"
 #include "core/runtime/config.h"
+#include "core/runtime/exec_environment.h"
 #include "core/runtime/exec_wrappers.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
@@ -17,6 +18,8 @@
 #include "core/runtime/threads.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
+
+extern char** environ;
 
 namespace rt {
 namespace {
@@ -34,6 +37,7 @@ void AtForkChild() {
 
 __attribute__((constructor(RUNTIME_START_PRIORITY))) void StartRuntime() {
   if (!LoadConfig()) return;
+  RememberExecEnvironment(environ);
   InitSignalWrappers();
   InstallCheckpointHandler();
   StartAfterExec();

@@ -335,6 +335,10 @@ void LearnTidOffset() {
   }
 }
 
+int* ThreadIdWord(unsigned long th) {
+  return g_tid_offset < 0 || th == 0 ? nullptr : reinterpret_cast<int*>(th + (unsigned long)g_tid_offset);
+}
+
 void SaveCallingThread(ThreadSlot* slot) {
   slot->thread_pointer = arch_get_thread_pointer();
   sys::sigaltstack(nullptr, &slot->altstack);
@@ -361,10 +365,12 @@ void RestoreCallingThread(ThreadSlot* slot) {
   const long tid = sys::gettid();
   if (slot->clear_tid != nullptr) {
     sys::set_tid_address(slot->clear_tid);
-    // glibc keeps the kernel's id in the thread descriptor (this very word) and uses
-    // it for pthread_kill and friends; if the restorer could not give the thread its
-    // old id, tell glibc the new one.
-    if (tid != slot->tid) *static_cast<int*>(slot->clear_tid) = (int)tid;
+    // glibc keeps the thread's id in its descriptor (this very word) and stores it as
+    // the owner of the mutexes the thread locks: it stays the id the program knew, so
+    // that a recursive or error-checking mutex held across the checkpoint is still
+    // the thread's own. The few glibc calls that hand it to the kernel are wrapped
+    // (pthread_wrappers.cc).
+    *static_cast<int*>(slot->clear_tid) = slot->virtual_tid;
   }
   if (slot->robust_head != nullptr) sys::set_robust_list(slot->robust_head, slot->robust_len);
   if (!(slot->altstack.ss_flags & SS_DISABLE)) {

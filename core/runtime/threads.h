@@ -70,6 +70,9 @@ void ResumeThreads();
 
 // Finds glibc's tid field in the calling thread's descriptor (not the main thread).
 void LearnTidOffset();
+// Where glibc keeps thread `th`'s id (the id the program knows, after a restart too),
+// or nullptr while LearnTidOffset() has not found it.
+int* ThreadIdWord(unsigned long th);
 
 // The checkpoint thread's own slot, filled by SaveCallingThread().
 ThreadSlot* CheckpointThreadSlot();

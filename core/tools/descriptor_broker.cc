@@ -16,6 +16,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "core/common/exit_codes.h"
+#include "core/tools/file_state.h"
 #include "core/tools/terminal_broker.h"
 
 namespace dmtcp {
@@ -451,6 +452,9 @@ void ShareMqueues(std::vector<ProcessToRestore>& procs) {
 }  // namespace
 
 absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs, const SharedObjects& objects) {
+  std::vector<const img::ImageIndex*> images;
+  for (const ProcessToRestore& p : procs) images.push_back(p.image);
+  PutBackFiles(images);
   absl::Status s = ShareFiles(procs, objects);
   if (s.ok()) s = SharePipes(procs);
   if (s.ok()) s = ShareSockets(procs);

@@ -45,10 +45,36 @@ constexpr char kUsage[] =
     "      --no-gzip           uncompressed images (also DMTCP_GZIP=0)\n"
     "      --gzip              compressed images (the default)\n"
     "      --ckpt-signal N     signal used to stop threads (default 12, SIGUSR2)\n"
+    "      --checkpoint-open-files, --ckpt-open-files  (also DMTCP_CKPT_OPEN_FILES=1)\n"
+    "                          save the contents of open files (up to 16 MiB each);\n"
+    "                          a restart recreates those that are gone\n"
+    "      --allow-file-overwrite  (also DMTCP_ALLOW_OVERWRITE_WITH_CKPTED_FILES=1)\n"
+    "                          with --checkpoint-open-files: a restart puts the saved\n"
+    "                          contents back over the files it finds\n"
+    "      --enable-unique-checkpoint-filenames, --disable-unique-checkpoint-filenames\n"
+    "                          (also DMTCP_UNIQUE_CKPT_PLUGIN=1/0) each checkpoint in a\n"
+    "                          folder of its own, ckpt_<computation>_<number>, so that\n"
+    "                          earlier ones are kept\n"
+    "      --tmpdir D          scratch files in D/dmtcp-USER@HOST (also $DMTCP_TMPDIR;\n"
+    "                          default $TMPDIR or /tmp)\n"
     "Other:\n"
     "      --check             report which kernel and libc features are available\n"
     "  -q, --quiet             fewer messages\n"
-    "      --help              this text\n";
+    "      --help              this text\n"
+    "Accepted for DMTCP's scripts, with no effect here: --disable-alloc-plugin,\n"
+    "--disable-dl-plugin, --disable-ssh-plugin, --disable-event-plugin,\n"
+    "--disable-file-plugin, --disable-pty-plugin, --disable-socket-plugin,\n"
+    "--disable-svipc-plugin, --disable-timer-plugin, --disable-pid-plugin,\n"
+    "--disable-all-plugins (each resource kind is always handled), --any-coordinator\n"
+    "(the default), --coord-logfile F (the coordinator started here logs nothing).\n";
+
+// DMTCP's switches for its built-in plugins: ours cannot be turned off (a resource left
+// out of an image is a restart that goes wrong later), so these are accepted and ignored.
+constexpr const char* kIgnoredSwitches[] = {
+    "--disable-alloc-plugin",  "--disable-dl-plugin",    "--disable-ssh-plugin",
+    "--disable-event-plugin",  "--disable-file-plugin",  "--disable-pty-plugin",
+    "--disable-socket-plugin", "--disable-svipc-plugin", "--disable-timer-plugin",
+    "--disable-pid-plugin",    "--disable-all-plugins",  "--any-coordinator"};
 
 struct Options {
   CoordinatorAddress coord;
@@ -60,8 +86,19 @@ struct Options {
   int ckpt_signal = 0;
   bool quiet = false;
   bool check = false;
+  int open_files = -1;   // -1: from the environment
+  int overwrite = -1;
+  int unique = -1;
+  std::string tmpdir;
   std::vector<char*> program;
 };
+
+bool IgnoredSwitch(ArgReader& args) {
+  for (const char* name : kIgnoredSwitches) {
+    if (args.Is(name)) return true;
+  }
+  return false;
+}
 
 Options Parse(int argc, char** argv) {
   Options o;
@@ -92,6 +129,20 @@ Options Parse(int argc, char** argv) {
       if (o.ckpt_signal == SIGKILL || o.ckpt_signal == SIGSTOP) {
         Fail("--ckpt-signal must be a signal a handler can catch");
       }
+    } else if (args.Is("--checkpoint-open-files", "--ckpt-open-files")) {
+      o.open_files = 1;
+    } else if (args.Is("--allow-file-overwrite")) {
+      o.overwrite = 1;
+    } else if (args.Is("--enable-unique-checkpoint-filenames")) {
+      o.unique = 1;
+    } else if (args.Is("--disable-unique-checkpoint-filenames")) {
+      o.unique = 0;
+    } else if (args.Is("--tmpdir")) {
+      o.tmpdir = args.Value();
+    } else if (args.Is("--coord-logfile")) {
+      args.Value();  // see --help
+    } else if (IgnoredSwitch(args)) {
+      continue;
     } else if (args.Is("-q", "--quiet")) {
       o.quiet = true;
     } else if (args.Is("--check")) {
@@ -216,6 +267,13 @@ int main(int argc, char** argv) {
     fail(absl::StrCat("checkpoint directory ", ckptdir, " is not writable: ", strerror(errno)));
   }
 
+  if (!o.tmpdir.empty()) {
+    o.tmpdir = Absolute(o.tmpdir);
+    if (std::string why = MakeDirs(o.tmpdir); !why.empty()) fail(absl::StrCat("cannot create --tmpdir ", why));
+  } else if (const char* dir = getenv(ENV_TMPDIR); dir != nullptr && dir[0] != '\0') {
+    MakeDirs(dir);  // DMTCP makes it too; the runtime's own folder goes inside
+  }
+
   std::string preload = PreloadValue();
   const char* old_preload = getenv(ENV_LD_PRELOAD);
   if (old_preload != nullptr && *old_preload) preload += std::string(":") + old_preload;
@@ -227,6 +285,10 @@ int main(int argc, char** argv) {
   if (o.gzip >= 0) setenv(ENV_GZIP, o.gzip ? "1" : "0", 1);
   if (o.ckpt_signal > 0) setenv(ENV_SIGCKPT, std::to_string(o.ckpt_signal).c_str(), 1);
   if (o.interval >= 0) setenv(ENV_RUNTIME_INTERVAL, std::to_string(o.interval).c_str(), 1);
+  if (o.open_files >= 0) setenv(ENV_CKPT_OPEN_FILES, o.open_files ? "1" : "0", 1);
+  if (o.overwrite >= 0) setenv(ENV_ALLOW_OVERWRITE, o.overwrite ? "1" : "0", 1);
+  if (o.unique >= 0) setenv(ENV_UNIQUE_CKPT, o.unique ? "1" : "0", 1);
+  if (!o.tmpdir.empty()) setenv(ENV_TMPDIR, o.tmpdir.c_str(), 1);
 
   execv(program.c_str(), o.program.data());
   fail(absl::StrCat("cannot run '", program, "': ", strerror(errno)));

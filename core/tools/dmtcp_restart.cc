@@ -18,6 +18,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "arch/arch.h"
 #include "core/common/env_names.h"
 #include "core/common/exit_codes.h"
@@ -49,6 +50,15 @@ constexpr char kUsage[] =
     "  -i, --interval N        checkpoint every N seconds after the restart\n"
     "      --ckptdir D         write later checkpoints in D (created if missing)\n"
     "      --restartdir D      restart every ckpt_*.dmtcp image in D\n"
+    "      --tmpdir D          the computation's scratch files go in D (also\n"
+    "                          $DMTCP_TMPDIR; default: as at launch)\n"
+    "      --debug-restart-pause N  (N >= 1; also DMTCP_RESTART_PAUSE=N) each restored\n"
+    "                          process stops before it rejoins the coordinator and\n"
+    "                          says how to attach gdb or continue it (kill -CONT)\n"
+    "      --no-strict-checking  accepted for DMTCP's scripts (also\n"
+    "                          DMTCP_DISABLE_STRICT_CHECKING): images are never\n"
+    "                          refused for the user that restarts them, so there is\n"
+    "                          nothing to relax\n"
     "  -q, --quiet             fewer messages\n"
     "      --help              this text\n";
 
@@ -58,6 +68,8 @@ struct Options {
   int interval = -1;
   std::string ckptdir;
   std::vector<std::string> images;
+  std::string tmpdir;
+  bool pause = false;
   bool quiet = false;
 };
 
@@ -81,6 +93,8 @@ void AddImagesFromDir(const std::string& dir, std::vector<std::string>* images) 
 Options Parse(int argc, char** argv) {
   Options o;
   o.coord = CoordinatorFromEnvironment();
+  if (const char* dir = getenv(ENV_TMPDIR); dir != nullptr && dir[0] != '\0') o.tmpdir = Absolute(dir);
+  if (const char* level = getenv(ENV_RESTART_PAUSE); level != nullptr) o.pause = atoi(level) > 0;
   ArgReader args(argc, argv);
   while (args.Next()) {
     if (TakeCoordinatorOption(args, &o.coord, &o.mode)) continue;
@@ -90,6 +104,12 @@ Options Parse(int argc, char** argv) {
       o.ckptdir = Absolute(args.Value());
     } else if (args.Is("--restartdir")) {
       AddImagesFromDir(args.Value(), &o.images);
+    } else if (args.Is("--tmpdir")) {
+      o.tmpdir = Absolute(args.Value());
+    } else if (args.Is("--debug-restart-pause")) {
+      o.pause = args.Number(0, 7) > 0;
+    } else if (args.Is("--no-strict-checking")) {
+      // Nothing to relax: see --help.
     } else if (args.Is("-q", "--quiet")) {
       o.quiet = true;
     } else if (args.Is("--help")) {
@@ -176,9 +196,20 @@ int main(int argc, char** argv) {
   };
   absl::StatusOr<int> barrier = ConnectTcp(coord->numeric_host, coord->port, absl::Seconds(10));
   if (!barrier.ok()) fail(barrier.status());
+  std::vector<std::string> uniqs;
+  for (const img::ImageIndex& image : images) {
+    uniqs.emplace_back(image.header.uniq, strnlen(image.header.uniq, sizeof image.header.uniq));
+  }
   absl::Status s = SendMessage(*barrier, MSG_HELLO_RESTART, 0, static_cast<int64_t>(images.size()),
-                               0, 0, "");
+                               0, 0, absl::StrCat("uniqs=", absl::StrJoin(uniqs, ","), "\n"));
   if (!s.ok()) fail(s);
+  // The coordinator refuses processes that still run (two of each would follow).
+  absl::StatusOr<Message> accepted = ReceiveMessage(*barrier, absl::Seconds(30));
+  if (!accepted.ok()) fail(accepted.status());
+  if (accepted->header.type != MSG_RESTART_REPLY) fail("the coordinator answered the restart oddly");
+  if (accepted->header.status != DMT_COORD_SUCCESS) {
+    fail(absl::StrCat("the coordinator refuses the restart: ", ParseKeyValues(accepted->payload)["error"]));
+  }
 
   signal(SIGPIPE, SIG_IGN);
   RestoreSettings settings;
@@ -191,6 +222,11 @@ int main(int argc, char** argv) {
     }
   }
   settings.interval = o.interval;
+  settings.pause = o.pause;
+  settings.tmpdir = o.tmpdir;
+  if (!o.tmpdir.empty()) {
+    if (std::string why = MakeDirs(o.tmpdir); !why.empty()) fail(absl::StrCat("cannot create --tmpdir ", why));
+  }
   absl::StatusOr<std::vector<ProcessToRestore>> procs =
       PrepareComputation(images, plans, settings, *shared);
   if (!procs.ok()) fail(procs.status());

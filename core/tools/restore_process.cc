@@ -204,6 +204,8 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
                                        settings.coord_numeric_host, settings.coord_port, image.path);
     if (!settings.ckptdir.empty()) info += absl::StrFormat("ckptdir=%s\n", settings.ckptdir);
     if (settings.interval >= 0) info += absl::StrFormat("interval=%d\n", settings.interval);
+    if (!settings.tmpdir.empty()) info += absl::StrFormat("tmpdir=%s\n", settings.tmpdir);
+    if (settings.pause) info += "pause=1\n";
     info += absl::StrFormat("ptys=%s\nforeground=%d\n", ptys, foreground ? 1 : 0);
     p.info = std::move(info);
     absl::StatusOr<int> plan_fd = PlanFile(plans[i].bytes);

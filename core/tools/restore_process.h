@@ -28,7 +28,9 @@ struct RestoreSettings {
   std::string coord_numeric_host;
   int coord_port = 0;
   std::string ckptdir;  // empty: keep the image's
+  std::string tmpdir;   // --tmpdir or $DMTCP_TMPDIR; empty: keep the image's
   int interval = -1;
+  bool pause = false;   // stop each process before it rejoins (--debug-restart-pause)
 };
 
 struct ProcessToRestore {
