@@ -17,7 +17,7 @@ struct FileStateSummary {
   bool known = false;  // some record has its FILE_STATE (older images have none)
   const img::FileInfo* saved = nullptr;  // a descriptor whose record holds the contents
   bool overwrite = false;                // those contents replace the file found
-  bool writable = false;                 // some descriptor was open for writing
+  bool writable = false;                 // some descriptor above 2 was open for writing
   uint32_t mode = 0600;
 };
 
