@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -444,6 +445,79 @@ TEST(CheckpointBasics, FloatingPointAndSimdRegistersSurvive) {
   const std::string out = ReadFile(box.Path("fpregs.out"));
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
   EXPECT_NE(out.find("fpregs ok"), std::string::npos) << out;
+}
+
+
+// What saved_files prints after a restart, for files changed in between by `change`.
+std::string SavedFilesAfterRestart(Sandbox& box, const std::vector<std::string>& launch_args,
+                                   const std::function<void()>& change) {
+  const pid_t pid = box.Launch({ProbePath("saved_files"), box.Path("go")}, "saved", launch_args);
+  EXPECT_TRUE(box.WaitForLine("saved", "ready")) << ReadFile(box.Path("saved.err"));
+  EXPECT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  change();
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << ReadFile(box.Path("restart.err"));
+  return ReadFile(box.Path("saved.out"));
+}
+
+// DMTCP's policy: a file gone at restart that the program had open for writing is
+// made again, empty, with its mode, at the saved offset; dmtcp_restart says so.
+TEST(CheckpointBasics, MissingFilesOpenForWritingAreRecreatedEmpty) {
+  Sandbox box;
+  const std::string out = SavedFilesAfterRestart(box, {}, [&] {
+    unlink(box.Path("kept.txt").c_str());
+    unlink(box.Path("made.txt").c_str());
+  });
+  EXPECT_NE(out.find("kept.txt: mode 644 offset 5 contents \n"), std::string::npos) << out;
+  EXPECT_NE(out.find("made.txt: mode 640 offset 3 contents \n"), std::string::npos) << out;
+  EXPECT_NE(ReadFile(box.Path("restart.err")).find("recreated (empty) the missing file"), std::string::npos);
+}
+
+// --checkpoint-open-files: the contents are in the image; a missing file comes back
+// with them, an existing one is left as it is found.
+TEST(CheckpointBasics, CheckpointOpenFilesRecreatesMissingFilesWithTheirContents) {
+  Sandbox box;
+  const std::string out = SavedFilesAfterRestart(box, {"--checkpoint-open-files"}, [&] {
+    unlink(box.Path("kept.txt").c_str());
+    WriteFile(box.Path("made.txt"), "changed");
+  });
+  EXPECT_NE(out.find("kept.txt: mode 644 offset 5 contents checkpointed contents\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("made.txt: mode 640 offset 3 contents changed\n"), std::string::npos) << out;
+}
+
+// ... and with --allow-file-overwrite the saved contents replace what is found.
+TEST(CheckpointBasics, AllowFileOverwritePutsTheSavedContentsBack) {
+  Sandbox box;
+  const std::string out =
+      SavedFilesAfterRestart(box, {"--checkpoint-open-files", "--allow-file-overwrite"}, [&] {
+        WriteFile(box.Path("kept.txt"), "changed");
+        WriteFile(box.Path("made.txt"), "changed too");
+      });
+  EXPECT_NE(out.find("kept.txt: mode 644 offset 5 contents checkpointed contents\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("made.txt: mode 640 offset 3 contents abc\n"), std::string::npos) << out;
+}
+
+// Threads restored under new ids (the original process, only stopped, still holds the
+// old ones) keep owning the mutexes they held, and pthread_kill still reaches them.
+TEST(CheckpointBasics, ThreadsUnderNewIdsKeepTheirMutexesAndSignals) {
+  if (std::string why = EmulatorLosesThreadState(); !why.empty()) GTEST_SKIP() << why;
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("thread_ids"), "60"}, "ids");
+  ASSERT_TRUE(box.WaitForLine("ids", "round 10")) << ReadFile(box.Path("ids.out"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGSTOP);  // its ids stay taken
+  const pid_t restarted = box.Restart(box.Images(), "restart", {"--no-coordinator"});
+  Exit e = box.Wait(restarted, absl::Seconds(60));
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const std::string out = ReadFile(box.Path("ids.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("thread_ids done"), std::string::npos) << out;
+  EXPECT_EQ(out.find("FAILED"), std::string::npos) << out;
 }
 
 }  // namespace
