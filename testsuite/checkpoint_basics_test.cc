@@ -520,5 +520,41 @@ TEST(CheckpointBasics, ThreadsUnderNewIdsKeepTheirMutexesAndSignals) {
   EXPECT_EQ(out.find("FAILED"), std::string::npos) << out;
 }
 
+// Restarting the images of processes that still run would make two of each: the
+// coordinator refuses, and dmtcp_restart says so in one line (exit 99).
+TEST(CheckpointBasics, RestartWhileTheProcessesRunIsRefused) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("counter"), "100000", "5"}, "counter");
+  ASSERT_TRUE(box.WaitForLine("counter", "5"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  Output o = box.Run(box.RestartArgv(box.Images()));
+  EXPECT_EQ(o.exit.code, 99) << o.err;
+  EXPECT_NE(o.err.find("still running"), std::string::npos) << o.err;
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_NE(box.Command({"-s"}).out.find("NUM_PEERS=1\n"), std::string::npos) << "the original was disturbed";
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+}
+
+// A program exec'd with an environment of its own making stays in the computation:
+// the exec puts our preload and settings back (DMTCP's forkexec test).
+TEST(CheckpointBasics, ExecWithACleanEnvironmentStaysInTheComputation) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("clean_exec"), "150"}, "exec");
+  ASSERT_TRUE(box.WaitForLine("exec", "10")) << ReadFile(box.Path("exec.out")) << ReadFile(box.Path("exec.err"));
+  ASSERT_TRUE(box.WaitForPeers(2)) << "the exec'd child is not in the computation";
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(-pid, SIGKILL);
+  box.Wait(pid);
+  ASSERT_EQ(box.Images().size(), 2u);
+  Exit e = box.Wait(box.Restart(box.Images(), "restart"));
+  const std::string out = ReadFile(box.Path("exec.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("clean_exec done"), std::string::npos) << out;
+  std::vector<long> numbers = Numbers(out);
+  ASSERT_FALSE(numbers.empty());
+  EXPECT_EQ(numbers.back(), 150);
+}
+
 }  // namespace
 }  // namespace dmtcp_test
