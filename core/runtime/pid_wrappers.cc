@@ -184,25 +184,27 @@ EXPORT long syscall(long number, ...) {
   long a[6];
   for (long& arg : a) arg = va_arg(ap, long);  // as glibc does: six, whatever was passed
   va_end(ap);
+  // The kernel's answers translated here, not through the exported functions above:
+  // a program may define its own gettid() on top of syscall() (DMTCP's syscall-tester).
   switch (number) {
     case __NR_getpid:
-      return getpid();
+      return rt::VirtualPid();
     case __NR_gettid:
-      return gettid();
+      return PidOut(sys::gettid());
     case __NR_getppid:
-      return getppid();
+      return PidOut(sys::getppid());
     case __NR_kill:
-      return kill((pid_t)a[0], (int)a[1]);
+      return Result(sys::kill(PidIn(a[0]), (int)a[1]));
     case __NR_tgkill:
-      return tgkill((pid_t)a[0], (pid_t)a[1], (int)a[2]);
+      return Result(sys::tgkill(PidIn(a[0]), PidIn(a[1]), (int)a[2]));
     case __NR_tkill:
       return Result(arch_syscall2(__NR_tkill, PidIn(a[0]), a[1]));
     case __NR_getpgid:
-      return getpgid((pid_t)a[0]);
+      return PidOut(Result(arch_syscall1(__NR_getpgid, PidIn(a[0]))));
     case __NR_setpgid:
-      return setpgid((pid_t)a[0], (pid_t)a[1]);
+      return Result(arch_syscall2(__NR_setpgid, PidIn(a[0]), PidIn(a[1])));
     case __NR_getsid:
-      return getsid((pid_t)a[0]);
+      return PidOut(Result(arch_syscall1(__NR_getsid, PidIn(a[0]))));
     default: {
       const long rc = arch_syscall6(number, a[0], a[1], a[2], a[3], a[4], a[5]);
       return rc < 0 && rc > -4096 ? Result(rc) : rc;

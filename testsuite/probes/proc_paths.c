@@ -7,7 +7,9 @@
 // with its peers; skipped where the emulator has none), sched_getaffinity and
 // getpriority find the child.
 // syscall(2) answers with the same ids as getpid() and gettid(), and kill and tgkill
-// through it reach the processes the program names.
+// through it reach the processes the program names. This program defines its own
+// gettid() on top of syscall(), as DMTCP's syscall-tester does: the checkpointer's
+// syscall() must not call back into it.
 // With "badptr" after GO_FILE: stat, lstat, access and open of a pointer the kernel
 // refuses fail with EFAULT, as without the checkpointer (its /proc wrappers must not
 // read it), before the checkpoint and after the restart.
@@ -31,6 +33,8 @@
 #include "probe_util.h"
 
 static int failures;
+
+pid_t gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
 // An address no process can read: kernel space, or for 32-bit programs near the top.
 static const char* const bad_address =
