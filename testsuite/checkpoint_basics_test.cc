@@ -556,5 +556,21 @@ TEST(CheckpointBasics, ExecWithACleanEnvironmentStaysInTheComputation) {
   EXPECT_EQ(numbers.back(), 150);
 }
 
+// dmtcp_nocheckpoint runs a program outside the computation: without our preload and
+// settings, never joining the coordinator, and checkpoints do not wait for it.
+TEST(CheckpointBasics, NocheckpointRunsAProgramOutsideTheComputation) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("outside"), ToolPath("dmtcp_nocheckpoint")}, "outside");
+  ASSERT_TRUE(box.WaitForOutput("outside", [](const std::string& s) { return s.find("outside: ") != std::string::npos; }))
+      << ReadFile(box.Path("outside.out")) << ReadFile(box.Path("outside.err"));
+  const std::string out = ReadFile(box.Path("outside.out"));
+  EXPECT_NE(out.find("outside: preload unset settings 0"), std::string::npos) << out;
+  EXPECT_NE(box.Command({"-s"}).out.find("NUM_PEERS=1\n"), std::string::npos);
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  EXPECT_EQ(box.Images().size(), 1u);
+  Exit e = box.Wait(pid);
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << ReadFile(box.Path("outside.out"));
+}
+
 }  // namespace
 }  // namespace dmtcp_test
