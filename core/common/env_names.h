@@ -16,6 +16,8 @@
 #define ENV_CKPT_INTERVAL "DMTCP_CHECKPOINT_INTERVAL" /* seconds between checkpoints */
 #define ENV_QUIET "DMTCP_QUIET"                   /* "1": fewer messages */
 #define ENV_DEBUG "DMTCP_DEBUG"                   /* "1": runtime trace on stderr */
+#define ENV_LOG_LEVEL "DMTCP_LOG_LEVEL"           /* "trace" or "3": as DMTCP_DEBUG=1 */
+#define ENV_LOG_FILE "DMTCP_LOG_FILE"             /* the runtime's messages go here too */
 /* "1": store the unchanged pages of programs and libraries too, so that a restart works
  * where those files differ (another machine, other versions). */
 #define ENV_ALL_PAGES "DMTCP_ALL_PAGES"

@@ -53,7 +53,10 @@ bool LoadConfig() {
   }
   const char* interval = getenv(ENV_RUNTIME_INTERVAL);
   c.interval = interval ? atoi(interval) : -1;
-  g_trace_enabled = getenv(ENV_DEBUG) != nullptr && strcmp(getenv(ENV_DEBUG), "0") != 0;
+  const char* level = getenv(ENV_LOG_LEVEL);
+  g_trace_enabled = EnvFlag(ENV_DEBUG) ||
+                    (level != nullptr && (strcmp(level, "trace") == 0 || strcmp(level, "3") == 0));
+  LogToFile(getenv(ENV_LOG_FILE));
   g_config.all_pages = EnvFlag(ENV_ALL_PAGES);
   g_config.ckpt_open_files = EnvFlag(ENV_CKPT_OPEN_FILES);
   g_config.allow_overwrite = EnvFlag(ENV_ALLOW_OVERWRITE);

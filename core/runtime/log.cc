@@ -1,5 +1,6 @@
 #include "core/runtime/log.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 
 #include "core/common/fmt.h"
@@ -8,6 +9,14 @@
 namespace rt {
 
 bool g_trace_enabled = false;
+static char g_log_file[4096];
+
+void LogToFile(const char* path) {
+  fmt_format(g_log_file, sizeof g_log_file, "%s", path != nullptr ? path : "");
+  if (g_log_file[0] == '\0') return;
+  long fd = sys::open(g_log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0) sys::close((int)fd);  // there from the start, even if nothing is said
+}
 
 static void Emit(const char* kind, const char* fmt, va_list ap) {
   char line[1024];
@@ -15,6 +24,12 @@ static void Emit(const char* kind, const char* fmt, va_list ap) {
   n += fmt_vformat(line + n, sizeof line - n - 1, fmt, ap);
   line[n++] = '\n';
   sys::write(2, line, n);
+  if (g_log_file[0] == '\0') return;
+  // Opened for each line: no descriptor of ours for the program to meet or close.
+  long fd = sys::open(g_log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  sys::write((int)fd, line, n);
+  sys::close((int)fd);
 }
 
 void Warn(const char* fmt, ...) {
