@@ -572,5 +572,29 @@ TEST(CheckpointBasics, NocheckpointRunsAProgramOutsideTheComputation) {
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << ReadFile(box.Path("outside.out"));
 }
 
+// --modify-env: the dmtcp_env.txt beside the images changes the restored environment,
+// $VAR taken from dmtcp_restart's, a bare name unsetting one (DMTCP's modify-env).
+TEST(CheckpointBasics, ModifyEnvAppliesDmtcpEnvTxtAtRestart) {
+  Sandbox box;
+  std::vector<std::string> env = box.Env();
+  env.push_back("TARGET=before");
+  env.push_back("GONE=here");
+  const pid_t pid = box.Spawn(box.LaunchArgv({ProbePath("env_watch"), box.Path("go")}, {"--modify-env"}),
+                              "env", env);
+  ASSERT_TRUE(box.WaitForLine("env", "ready")) << ReadFile(box.Path("env.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  WriteFile(box.Path("dmtcp_env.txt"), "# on the new host\nTARGET=${RESTART_VALUE}-1\nGONE\n");
+  std::vector<std::string> restart_env = box.Env();
+  restart_env.push_back("RESTART_VALUE=after");
+  const pid_t restarted = box.Spawn(box.RestartArgv(box.Images()), "restart", restart_env);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("env.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("TARGET=after-1 GONE=unset\n"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace dmtcp_test

@@ -28,6 +28,9 @@
 /* "1": each checkpoint's images go in a folder of their own, <ckptdir>/ckpt_<computation
  * id>_<checkpoint number, 5 digits>, so that earlier checkpoints are kept. */
 #define ENV_UNIQUE_CKPT "DMTCP_UNIQUE_CKPT_PLUGIN"
+/* "1" (dmtcp_launch --modify-env): after a restart, apply the dmtcp_env.txt found beside
+ * the images (core/tools/modify_env.h). */
+#define ENV_MODIFY_ENV "DMTCP_MODIFY_ENV"
 /* Set at launch (the restarted process remembers its original environment), or for
  * dmtcp_restart (DMTCP_RESTART_PAUSE=N, N >= 1): each restored process stops with
  * SIGSTOP before it rejoins the coordinator, for a debugger to attach. */

@@ -61,6 +61,7 @@ bool LoadConfig() {
   g_config.ckpt_open_files = EnvFlag(ENV_CKPT_OPEN_FILES);
   g_config.allow_overwrite = EnvFlag(ENV_ALLOW_OVERWRITE);
   g_config.unique_ckpt = EnvFlag(ENV_UNIQUE_CKPT);
+  g_config.modify_env = EnvFlag(ENV_MODIFY_ENV);
   static const char* const kPauseNames[] = {ENV_RESTART_PAUSE, ENV_RESTART_PAUSE2,
                                              ENV_GDB_ATTACH_ON_RESTART};
   for (const char* name : kPauseNames) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 
 #include "core/common/fds.h"
@@ -17,6 +18,8 @@
 #include "core/runtime/process_state.h"
 #include "core/runtime/signals.h"
 #include "core/runtime/threads.h"
+
+extern char** environ;
 
 namespace rt {
 namespace {
@@ -63,6 +66,48 @@ bool WaitForRestartBarrier() {
       return true;
     }
   }
+}
+
+// dmtcp_env.txt as dmtcp_restart resolved it: "NAME=value" or "NAME" (unset), joined
+// by \x1f. Applied before the threads run again, so no thread sees the old values;
+// without setenv, which allocates (a frozen thread may hold the allocator's lock): a
+// new environ array in a mapping of its own points at the kept entries and at the new
+// ones, which stay in a static buffer. glibc's setenv copies such an array when next
+// called.
+void ModifyEnvironment() {
+  static char entries[sizeof g_restart_info];
+  if (!PayloadValue(g_restart_info, "modify_env", entries, sizeof entries)) return;
+  char* changes[512];
+  int n_changes = 0;
+  for (char* entry = entries; *entry != '\0' && n_changes < 512;) {
+    char* end = strchr(entry, '\x1f');
+    if (end != nullptr) *end = '\0';
+    changes[n_changes++] = entry;
+    Trace("restart: modify-env %s%s", entry, strchr(entry, '=') ? "" : " (unset)");
+    if (end == nullptr) break;
+    entry = end + 1;
+  }
+  size_t old_count = 0;
+  while (environ != nullptr && environ[old_count] != nullptr) old_count++;
+  const size_t bytes = (old_count + (size_t)n_changes + 1) * sizeof(char*);
+  char** fresh = static_cast<char**>(
+      sys::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  if (sys::failed(fresh)) return;
+  auto same_name = [](const char* a, const char* b) {
+    const size_t na = strcspn(a, "="), nb = strcspn(b, "=");
+    return na == nb && memcmp(a, b, na) == 0;
+  };
+  size_t count = 0;
+  for (size_t i = 0; i < old_count; i++) {
+    bool changed = false;
+    for (int k = 0; k < n_changes && !changed; k++) changed = same_name(environ[i], changes[k]);
+    if (!changed) fresh[count++] = environ[i];
+  }
+  for (int k = 0; k < n_changes; k++) {
+    if (strchr(changes[k], '=') != nullptr) fresh[count++] = changes[k];
+  }
+  fresh[count] = nullptr;
+  environ = fresh;
 }
 
 }  // namespace
@@ -116,6 +161,7 @@ void FinishRestart() {
     sys::kill(sys::getpid(), SIGCHLD);
   }
   Trace("restart: %u thread(s) resume%s", rb.n_threads, rb.ids_kept ? " with their old ids" : "");
+  if (g_config.modify_env) ModifyEnvironment();
   ResumeThreads();
 }
 

@@ -55,6 +55,9 @@ constexpr char kUsage[] =
     "                          (also DMTCP_UNIQUE_CKPT_PLUGIN=1/0) each checkpoint in a\n"
     "                          folder of its own, ckpt_<computation>_<number>, so that\n"
     "                          earlier ones are kept\n"
+    "      --modify-env        (also DMTCP_MODIFY_ENV=1) after a restart, apply the\n"
+    "                          dmtcp_env.txt beside the images: NAME=value (with $VAR\n"
+    "                          from dmtcp_restart's environment), or NAME to unset it\n"
     "      --tmpdir D          scratch files in D/dmtcp-USER@HOST (also $DMTCP_TMPDIR;\n"
     "                          default $TMPDIR or /tmp)\n"
     "Other:\n"
@@ -89,6 +92,7 @@ struct Options {
   int open_files = -1;   // -1: from the environment
   int overwrite = -1;
   int unique = -1;
+  bool modify_env = false;
   std::string tmpdir;
   std::vector<char*> program;
 };
@@ -137,6 +141,8 @@ Options Parse(int argc, char** argv) {
       o.unique = 1;
     } else if (args.Is("--disable-unique-checkpoint-filenames")) {
       o.unique = 0;
+    } else if (args.Is("--modify-env")) {
+      o.modify_env = true;
     } else if (args.Is("--tmpdir")) {
       o.tmpdir = args.Value();
     } else if (args.Is("--coord-logfile")) {
@@ -289,6 +295,7 @@ int main(int argc, char** argv) {
   if (o.overwrite >= 0) setenv(ENV_ALLOW_OVERWRITE, o.overwrite ? "1" : "0", 1);
   if (o.unique >= 0) setenv(ENV_UNIQUE_CKPT, o.unique ? "1" : "0", 1);
   if (!o.tmpdir.empty()) setenv(ENV_TMPDIR, o.tmpdir.c_str(), 1);
+  if (o.modify_env) setenv(ENV_MODIFY_ENV, "1", 1);
 
   execv(program.c_str(), o.program.data());
   fail(absl::StrCat("cannot run '", program, "': ", strerror(errno)));

@@ -20,6 +20,7 @@
 #include "core/image/arch_names.h"
 #include "core/tools/descriptor_broker.h"
 #include "core/tools/emulated_restorer.h"
+#include "core/tools/modify_env.h"
 #include "core/tools/terminal_broker.h"
 #include "core/tools/tool_paths.h"
 
@@ -206,6 +207,12 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     if (settings.interval >= 0) info += absl::StrFormat("interval=%d\n", settings.interval);
     if (!settings.tmpdir.empty()) info += absl::StrFormat("tmpdir=%s\n", settings.tmpdir);
     if (settings.pause) info += "pause=1\n";
+    // dmtcp_env.txt beside the image (or in --ckptdir), for processes launched with
+    // --modify-env (modify_env.h).
+    const size_t slash = image.path.rfind('/');
+    std::string env = ResolveModifyEnv(slash == std::string::npos ? "." : image.path.substr(0, slash));
+    if (env.empty() && !settings.ckptdir.empty()) env = ResolveModifyEnv(settings.ckptdir);
+    if (!env.empty()) info += absl::StrFormat("modify_env=%s\n", env);
     info += absl::StrFormat("ptys=%s\nforeground=%d\n", ptys, foreground ? 1 : 0);
     p.info = std::move(info);
     absl::StatusOr<int> plan_fd = PlanFile(plans[i].bytes);
