@@ -596,5 +596,36 @@ TEST(CheckpointBasics, ModifyEnvAppliesDmtcpEnvTxtAtRestart) {
   EXPECT_NE(out.find("TARGET=after-1 GONE=unset\n"), std::string::npos) << out;
 }
 
+// A plugin built against the installed dmtcp.h alone, loaded with --with-plugin, gets
+// its events in order and wraps open() (NEXT_FNC), before the checkpoint and in the
+// restored process.
+TEST(CheckpointBasics, PluginSeesItsEventsAndWrapsOpenAcrossARestart) {
+  Sandbox box;
+  std::vector<std::string> env = box.Env();
+  env.push_back("EVENTS_PLUGIN_LOG=" + box.Path("events.log"));
+  const std::string plugin = Runfile("testsuite/plugins/libevents_plugin.so");
+  const pid_t pid = box.Spawn(
+      box.LaunchArgv({ProbePath("saved_files"), box.Path("go")}, {"--with-plugin", plugin}), "saved", env);
+  ASSERT_TRUE(box.WaitForLine("saved", "ready")) << ReadFile(box.Path("saved.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  // The program's opens come after the plugin has heard that it runs again.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (ReadFile(box.Path("events.log")).find("running after restart") == std::string::npos &&
+         absl::Now() < deadline) {
+    usleep(10 * 1000);
+  }
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << ReadFile(box.Path("restart.err"));
+  const std::string log = ReadFile(box.Path("events.log"));
+  EXPECT_EQ(log,
+            "init\nopen kept.txt\nopen made.txt\npresuspend\nbarrier passed\nprecheckpoint\nresume\n"
+            "running after checkpoint\nrestart\nrunning after restart\n"
+            "open /proc/self/fd/3\nopen /proc/self/fd/4\nexit\n");
+}
+
 }  // namespace
 }  // namespace dmtcp_test

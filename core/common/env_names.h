@@ -31,6 +31,8 @@
 /* "1" (dmtcp_launch --modify-env): after a restart, apply the dmtcp_env.txt found beside
  * the images (core/tools/modify_env.h). */
 #define ENV_MODIFY_ENV "DMTCP_MODIFY_ENV"
+/* Plugins to load (dmtcp_launch --with-plugin): absolute paths, ':'-separated. */
+#define ENV_PLUGIN "DMTCP_PLUGIN"
 /* Set at launch (the restarted process remembers its original environment), or for
  * dmtcp_restart (DMTCP_RESTART_PAUSE=N, N >= 1): each restored process stops with
  * SIGSTOP before it rejoins the coordinator, for a debugger to attach. */

@@ -207,6 +207,8 @@ std::vector<Action> CoordinatorState::ClientLeft(ClientId id) {
     restart_round_.erase(id);
     MaybeReleaseRestartBarrier();
   }
+  for (auto& [name, waiting] : named_barriers_) waiting.erase(id);
+  MaybeReleaseNamedBarriers();
   kill_waiters_.erase(std::remove_if(kill_waiters_.begin(), kill_waiters_.end(),
                                      [&](const PendingReply& r) { return r.client == id; }),
                       kill_waiters_.end());
@@ -548,6 +550,31 @@ void CoordinatorState::MaybeReplyKillWaiters() {
   }
   for (PendingReply& r : kill_waiters_) Reply(r.client, r.status, r.payload + warning);
   kill_waiters_.clear();
+}
+
+// ---- plugins' named barriers ----
+
+std::vector<Action> CoordinatorState::NamedBarrier(ClientId id, const std::string& name) {
+  if (exiting_ || workers_.count(id) == 0) return {};
+  named_barriers_[name].insert(id);
+  MaybeReleaseNamedBarriers();
+  return Take(&actions_);
+}
+
+void CoordinatorState::MaybeReleaseNamedBarriers() {
+  for (auto it = named_barriers_.begin(); it != named_barriers_.end();) {
+    bool all_there = true;
+    for (const auto& [id, worker] : workers_) {
+      all_there &= worker.state == WorkerState::kKilled || it->second.count(id) > 0;
+    }
+    if (!all_there) {
+      ++it;
+      continue;
+    }
+    const std::string payload = FormatKeyValues({{"name", it->first}});
+    for (ClientId id : it->second) Send(id, MSG_BARRIER_RELEASE, 0, 0, 0, 0, payload);
+    it = named_barriers_.erase(it);
+  }
 }
 
 // ---- restart barrier ----

@@ -112,6 +112,9 @@ class CoordinatorState {
   std::vector<Action> Command(ClientId client, int code, int64_t arg);
   std::vector<Action> PhaseDone(ClientId id, int64_t checkpoint, int phase, int32_t status,
                                 std::string_view payload);
+  // A worker's plugin waits at the global barrier `name` (dmtcp_global_barrier): every
+  // worker is released when all of the computation's have reached it or left.
+  std::vector<Action> NamedBarrier(ClientId id, const std::string& name);
   // A dmtcp_restart client is about to restore `count` processes, from images of the
   // processes `uniqs` (WorkerHello::uniq): refused while any of those still runs.
   std::vector<Action> RestartExpect(ClientId client, int64_t count,
@@ -171,6 +174,7 @@ class CoordinatorState {
   void ReplyWhenKilled(ClientId client, int status, std::string payload);
   void MaybeReplyKillWaiters();
   void MaybeReleaseRestartBarrier();
+  void MaybeReleaseNamedBarriers();
   std::string PidList() const;
   void MaybeExitOnLast();
   std::string ListPayload() const;
@@ -191,6 +195,7 @@ class CoordinatorState {
   std::set<ClientId> restart_clients_;
   std::set<ClientId> restart_round_;
   int64_t restart_expected_ = 0;
+  std::map<std::string, std::set<ClientId>> named_barriers_;  // name -> workers waiting
   int64_t restart_joined_ = 0;
 
   struct PendingReply {

@@ -451,6 +451,22 @@ TEST_F(BarrierTest, UnknownCommandIsInvalid) {
   EXPECT_EQ(ReplyTo(state_.Command(9, 'Z', 0), 9).status, DMT_COORD_ERROR_INVALID_COMMAND);
 }
 
+// A plugin's global barrier holds every worker until all have reached it; one that
+// leaves meanwhile is not waited for.
+TEST_F(BarrierTest, NamedBarrierReleasesWhenEveryWorkerIsThereOrGone) {
+  state_.WorkerJoined(1, Hello(100));
+  state_.WorkerJoined(2, Hello(200));
+  state_.WorkerJoined(3, Hello(300));
+  EXPECT_THAT(Sent(state_.NamedBarrier(1, "b1"), MSG_BARRIER_RELEASE), IsEmpty());
+  EXPECT_THAT(Sent(state_.NamedBarrier(2, "other"), MSG_BARRIER_RELEASE), IsEmpty());
+  EXPECT_THAT(Sent(state_.NamedBarrier(2, "b1"), MSG_BARRIER_RELEASE), IsEmpty());
+  std::vector<Action> actions = state_.ClientLeft(3);
+  EXPECT_THAT(Recipients(actions, MSG_BARRIER_RELEASE), ElementsAre(1, 2));
+  EXPECT_EQ(Sent(actions, MSG_BARRIER_RELEASE)[0].text, "name=b1\n");
+  // "other" still waits for worker 1.
+  EXPECT_THAT(Recipients(state_.NamedBarrier(1, "other"), MSG_BARRIER_RELEASE), ElementsAre(1, 2));
+}
+
 // Restarting images of processes that still run would make two of each: refused, in
 // one line, until they have been killed.
 TEST_F(BarrierTest, RestartOfProcessesStillRunningIsRefused) {

@@ -261,6 +261,8 @@ void Server::Dispatch(ClientId id, const Message& message) {
       if (header.type == MSG_PHASE_DONE) {
         Execute(state_.PhaseDone(id, header.arg[0], static_cast<int>(header.arg[1]),
                                  header.status, message.payload));
+      } else if (header.type == MSG_BARRIER) {
+        Execute(state_.NamedBarrier(id, ParseKeyValues(message.payload)["name"]));
       } else {
         Log(absl::StrFormat("ignoring message type %d from worker %d", header.type, id));
       }

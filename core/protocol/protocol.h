@@ -21,6 +21,9 @@
  *                              positive errno; payload image=, bytes= after CHECKPOINT,
  *                              error= on failure
  *     <- MSG_KILL              terminate now
+ *     -> MSG_BARRIER           a plugin's dmtcp_global_barrier(name): payload name=
+ *     <- MSG_BARRIER_RELEASE   once every worker of the computation has reached it (or
+ *                              left); payload name=
  *   dmtcp_command
  *     -> MSG_HELLO_COMMAND     arg0 CMD_*, arg1 argument (the interval for CMD_INTERVAL)
  *     <- MSG_COMMAND_REPLY     status DMT_COORD_*, arg0 peers, arg1 running (0/1), arg2
@@ -67,6 +70,8 @@ enum msg_type {
   MSG_PHASE = 11,
   MSG_PHASE_DONE = 12,
   MSG_KILL = 13,
+  MSG_BARRIER = 14,         /* worker: payload name=; waits for MSG_BARRIER_RELEASE */
+  MSG_BARRIER_RELEASE = 15, /* every worker of the computation reached the barrier name= */
   MSG_COMMAND_REPLY = 20,
   MSG_RESTART_REPLY = 21, /* to MSG_HELLO_RESTART: status DMT_COORD_SUCCESS, or a refusal
                              (payload error=) after which the coordinator hangs up */

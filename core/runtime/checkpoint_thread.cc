@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 
 #include "arch/arch.h"
+#include "core/api/dmtcp.h"
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/checkpoint.h"
@@ -17,6 +18,7 @@
 #include "core/runtime/hooks.h"
 #include "core/runtime/plugins/sockets.h"
 #include "core/runtime/log.h"
+#include "core/runtime/plugin_api.h"
 #include "core/runtime/restart.h"
 #include "core/runtime/threads.h"
 
@@ -24,6 +26,7 @@ namespace rt {
 
 int g_restart_count;
 int g_checkpoint_count;
+int g_checkpoint_tid;  // the kernel's id of the checkpoint thread (in this process)
 
 namespace {
 
@@ -54,6 +57,7 @@ void HandlePhase(const CoordMessage& m) {
   switch (phase) {
     case PHASE_SUSPEND: {
       WaitUntilEnabled();
+      ExternalPluginEvent(DMTCP_EVENT_PRESUSPEND, false);
       g_suspended = SuspendThreads() == 0;
       if (g_suspended) {
         WaitForChildrenToJoin();
@@ -114,6 +118,7 @@ void HandlePhase(const CoordMessage& m) {
         RunHooks(Event::kResume);
         ResumeThreads();
         g_suspended = false;
+        ExternalPluginEvent(DMTCP_EVENT_RUNNING, false);
       }
       ReplyDone(number, phase, 0, "");
       return;
@@ -125,6 +130,8 @@ void HandlePhase(const CoordMessage& m) {
 }  // namespace
 
 bool CheckpointInProgress() { return __atomic_load_n(&g_suspended, __ATOMIC_ACQUIRE); }
+
+bool OnCheckpointThread() { return sys::gettid() == __atomic_load_n(&g_checkpoint_tid, __ATOMIC_ACQUIRE); }
 
 namespace {
 
@@ -148,6 +155,7 @@ void ServeCoordinator() {
 void* CheckpointThreadMain(void*) {
   const uint64_t all = ~0ull;
   sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);  // no signal is for this thread
+  __atomic_store_n(&g_checkpoint_tid, (int)sys::gettid(), __ATOMIC_RELEASE);
   LearnTidOffset();
   int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, false, nullptr);
   // The name tells a parent waiting at a checkpoint that we have joined (children.h).

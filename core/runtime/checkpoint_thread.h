@@ -20,6 +20,9 @@ extern int g_checkpoint_count;
 // Whether the threads are stopped for a checkpoint now.
 bool CheckpointInProgress();
 
+// Whether the caller is the checkpoint thread (plugins' event hooks run on it).
+bool OnCheckpointThread();
+
 }  // namespace rt
 
 #endif  // CORE_RUNTIME_CHECKPOINT_THREAD_H

@@ -14,8 +14,15 @@ constexpr int kMaxSettings = 64;
 char g_settings[kSettingsBytes];  // "NAME=value\0" ..., the DMTCP_* entries at startup
 char* g_setting[kMaxSettings];
 int g_count;
-char g_library[4096];  // the first entry of LD_PRELOAD at startup: this runtime
+char g_library[8192];  // LD_PRELOAD at startup up to this runtime: the plugins and it
 char g_preload[8192];  // the LD_PRELOAD entry built for the last exec
+
+// Whether an LD_PRELOAD entry of `len` bytes is our runtime, libdmtcp.so.
+bool IsRuntime(const char* entry, size_t len) {
+  static const char kName[] = "libdmtcp.so";
+  const size_t n = sizeof kName - 1;
+  return len >= n && memcmp(entry + len - n, kName, n) == 0 && (len == n || entry[len - n - 1] == '/');
+}
 
 bool StartsWith(const char* s, const char* prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
@@ -39,11 +46,17 @@ void RememberExecEnvironment(char* const* environ) {
   g_count = 0;
   for (char* const* e = environ; e != nullptr && *e != nullptr; e++) {
     if (StartsWith(*e, "LD_PRELOAD=")) {
+      // Everything up to our runtime (plugins come before it), as dmtcp_launch set it.
       const char* value = *e + sizeof "LD_PRELOAD=" - 1;
-      const size_t n = strcspn(value, ": ");
-      if (n < sizeof g_library) {
-        memcpy(g_library, value, n);
-        g_library[n] = '\0';
+      for (const char* p = value; *p != '\0';) {
+        const size_t n = strcspn(p, ": ");
+        if (IsRuntime(p, n) && (size_t)(p + n - value) < sizeof g_library) {
+          memcpy(g_library, value, (size_t)(p + n - value));
+          g_library[p + n - value] = '\0';
+          break;
+        }
+        p += n;
+        if (*p != '\0') p++;
       }
       continue;
     }

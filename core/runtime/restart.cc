@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <stdlib.h>
 
+#include "core/api/dmtcp.h"
 #include "core/common/fds.h"
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
@@ -15,6 +16,7 @@
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/pid_table.h"
+#include "core/runtime/plugin_api.h"
 #include "core/runtime/process_state.h"
 #include "core/runtime/signals.h"
 #include "core/runtime/threads.h"
@@ -163,6 +165,7 @@ void FinishRestart() {
   Trace("restart: %u thread(s) resume%s", rb.n_threads, rb.ids_kept ? " with their old ids" : "");
   if (g_config.modify_env) ModifyEnvironment();
   ResumeThreads();
+  ExternalPluginEvent(DMTCP_EVENT_RUNNING, true);
 }
 
 }  // namespace rt

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include "core/api/dmtcp.h"
+
 #include "core/common/fds.h"
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
@@ -14,6 +16,7 @@
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/pid_table.h"
+#include "core/runtime/plugin_api.h"
 #include "core/runtime/signals.h"
 #include "core/runtime/threads.h"
 
@@ -30,6 +33,7 @@ void AtForkChild() {
   SetVirtualPid(0);  // a new process: its pid is its own, in both worlds
   ForgetOtherThreads();
   NoteForeignThreads([](int) { return false; });  // an emulator recreates its own threads
+  ExternalPluginEvent(DMTCP_EVENT_ATFORK_CHILD, false);
   fmt_format(g_config.uniq, sizeof g_config.uniq, "%s-%ld", g_config.uniq, sys::getpid());
   g_config.ckpt_number = 0;
   StartCheckpointThread();
@@ -43,6 +47,7 @@ __attribute__((constructor(RUNTIME_START_PRIORITY))) void StartRuntime() {
   StartAfterExec();
   NoteForeignThreads([](int) { return false; });  // only the caller runs the program yet
   pthread_atfork(nullptr, nullptr, AtForkChild);
+  StartExternalPlugins();
   StartCheckpointThread();
 }
 

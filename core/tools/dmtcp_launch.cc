@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "arch/arch.h"
 #include "core/image/arch_names.h"
 #include "core/common/env_names.h"
@@ -55,6 +56,9 @@ constexpr char kUsage[] =
     "                          (also DMTCP_UNIQUE_CKPT_PLUGIN=1/0) each checkpoint in a\n"
     "                          folder of its own, ckpt_<computation>_<number>, so that\n"
     "                          earlier ones are kept\n"
+    "      --with-plugin P[:P...]  (also DMTCP_PLUGIN) load these plugins (absolute\n"
+    "                          paths; built against the installed dmtcp.h) into\n"
+    "                          every process of the computation, in this order\n"
     "      --modify-env        (also DMTCP_MODIFY_ENV=1) after a restart, apply the\n"
     "                          dmtcp_env.txt beside the images: NAME=value (with $VAR\n"
     "                          from dmtcp_restart's environment), or NAME to unset it\n"
@@ -93,6 +97,7 @@ struct Options {
   int overwrite = -1;
   int unique = -1;
   bool modify_env = false;
+  std::string plugins;  // --with-plugin or $DMTCP_PLUGIN: absolute paths, ':'-separated
   std::string tmpdir;
   std::vector<char*> program;
 };
@@ -141,6 +146,8 @@ Options Parse(int argc, char** argv) {
       o.unique = 1;
     } else if (args.Is("--disable-unique-checkpoint-filenames")) {
       o.unique = 0;
+    } else if (args.Is("--with-plugin")) {
+      o.plugins = args.Value();
     } else if (args.Is("--modify-env")) {
       o.modify_env = true;
     } else if (args.Is("--tmpdir")) {
@@ -280,7 +287,18 @@ int main(int argc, char** argv) {
     MakeDirs(dir);  // DMTCP makes it too; the runtime's own folder goes inside
   }
 
+  // Plugins first: their wrappers are the outermost (core/api/dmtcp.h).
+  if (o.plugins.empty() && getenv(ENV_PLUGIN) != nullptr) o.plugins = getenv(ENV_PLUGIN);
   std::string preload = PreloadValue();
+  if (!o.plugins.empty()) {
+    for (absl::string_view plugin : absl::StrSplit(o.plugins, ':', absl::SkipEmpty())) {
+      const std::string path(plugin);
+      if (path[0] != '/') fail(absl::StrCat("--with-plugin needs absolute paths: ", path));
+      if (access(path.c_str(), R_OK) != 0) fail(absl::StrCat("cannot read the plugin ", path, ": ", strerror(errno)));
+    }
+    preload = o.plugins + ":" + preload;
+    setenv(ENV_PLUGIN, o.plugins.c_str(), 1);
+  }
   const char* old_preload = getenv(ENV_LD_PRELOAD);
   if (old_preload != nullptr && *old_preload) preload += std::string(":") + old_preload;
   setenv(ENV_LD_PRELOAD, preload.c_str(), 1);

@@ -2,9 +2,10 @@
  * dmtcp_nocheckpoint program [args...]
  *
  * Runs program outside checkpoint control, from inside a computation (DMTCP's tool of
- * the same name): our library leaves LD_PRELOAD (what the user preloads stays), every
- * DMTCP_* setting leaves the environment, and the runtime's descriptors are closed,
- * so the program never joins the coordinator and checkpoints do not wait for it.
+ * the same name): our library and the plugins loaded with it leave LD_PRELOAD (what
+ * the user preloads stays), every DMTCP_* setting leaves the environment, and the
+ * runtime's descriptors are closed, so the program never joins the coordinator and
+ * checkpoints do not wait for it.
  * Linked statically: the runtime is not preloaded into this tool itself, so its exec
  * is not the runtime's (which would put our settings back).
  */
@@ -26,7 +27,19 @@ static int IsOurs(const char* entry, size_t len) {
   return len >= n && memcmp(entry + len - n, kName, n) == 0 && (len == n || entry[len - n - 1] == '/');
 }
 
-/* LD_PRELOAD without our runtime; unset when nothing else was in it. */
+/* Whether an LD_PRELOAD entry is one of the plugins dmtcp_launch loaded ($DMTCP_PLUGIN). */
+static int IsPlugin(const char* entry, size_t len) {
+  const char* plugins = getenv("DMTCP_PLUGIN");
+  for (const char* p = plugins; p != NULL && *p != '\0';) {
+    const size_t n = strcspn(p, ":");
+    if (n == len && memcmp(p, entry, n) == 0) return 1;
+    p += n;
+    if (*p != '\0') p++;
+  }
+  return 0;
+}
+
+/* LD_PRELOAD without our runtime and plugins; unset when nothing else was in it. */
 static void DropOurPreload(void) {
   const char* value = getenv("LD_PRELOAD");
   if (value == NULL) return;
@@ -35,7 +48,7 @@ static void DropOurPreload(void) {
   size_t used = 0;
   for (const char* p = value; *p != '\0';) {
     const size_t len = strcspn(p, ": ");
-    if (len > 0 && !IsOurs(p, len)) {
+    if (len > 0 && !IsOurs(p, len) && !IsPlugin(p, len)) {
       if (used > 0) kept[used++] = ':';
       memcpy(kept + used, p, len);
       used += len;
