@@ -154,3 +154,12 @@ EXPORT int pthread_getname_np(pthread_t th, char* name, size_t len) {
   Fn fn = rt::Real(&real, "pthread_getname_np");
   return WithKernelTid(th, [&] { return fn(th, name, len); });
 }
+
+// glibc fills in the affinity with the thread's id from its descriptor (Java asks
+// this of every thread it attaches: an ESRCH here is a fatal error in the JVM).
+EXPORT int pthread_getattr_np(pthread_t th, pthread_attr_t* attr) {
+  using Fn = int (*)(pthread_t, pthread_attr_t*);
+  static Fn real;
+  Fn fn = rt::Real(&real, "pthread_getattr_np");
+  return WithKernelTid(th, [&] { return fn(th, attr); });
+}

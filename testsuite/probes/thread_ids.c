@@ -4,7 +4,8 @@
 // main thread holds a recursive and an error-checking mutex across checkpoints (as
 // DMTCP's mutex1-4 tests do); every round it re-locks the first and unlocks and locks
 // the second (both refuse anyone but their owner), signals a helper thread with
-// pthread_kill and waits for its handler, and reads the helper's CPU clock. Prints
+// pthread_kill and waits for its handler, reads the helper's CPU clock and affinity
+// and its own attributes (pthread_getattr_np, as Java does). Prints
 // "round N" every 10 rounds and "thread_ids done" after COUNT; "FAILED ..." otherwise.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
     if (clock_gettime(clock, &spent) != 0) return Fail("the helper's CPU clock", errno);
     cpu_set_t cpus;
     if ((rc = pthread_getaffinity_np(helper, sizeof cpus, &cpus)) != 0) return Fail("pthread_getaffinity_np", rc);
+    pthread_attr_t thread_attr;  // as Java asks of each thread
+    if ((rc = pthread_getattr_np(pthread_self(), &thread_attr)) != 0) return Fail("pthread_getattr_np", rc);
+    pthread_attr_destroy(&thread_attr);
     if (round % 10 == 0) SAY("round %d", round);
     usleep(10 * 1000);
   }
