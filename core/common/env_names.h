@@ -45,5 +45,6 @@
 #define ENV_RUNTIME_INTERVAL "DMTCP_INTERNAL_INTERVAL"     /* --interval passed at launch */
 #define ENV_RUNTIME_SOCKPAIRS "DMTCP_INTERNAL_SOCKPAIRS"   /* socketpair inodes, across exec */
 #define ENV_LD_PRELOAD "LD_PRELOAD"
+#define ENV_ORIG_LD_PRELOAD "DMTCP_ORIG_LD_PRELOAD" /* the user's, at launch (dmtcp_nocheckpoint) */
 
 #endif /* CORE_COMMON_ENV_NAMES_H */

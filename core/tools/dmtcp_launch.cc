@@ -300,7 +300,10 @@ int main(int argc, char** argv) {
     setenv(ENV_PLUGIN, o.plugins.c_str(), 1);
   }
   const char* old_preload = getenv(ENV_LD_PRELOAD);
-  if (old_preload != nullptr && *old_preload) preload += std::string(":") + old_preload;
+  if (old_preload != nullptr && *old_preload) {
+    setenv(ENV_ORIG_LD_PRELOAD, old_preload, 1);  // for dmtcp_nocheckpoint
+    preload += std::string(":") + old_preload;
+  }
   setenv(ENV_LD_PRELOAD, preload.c_str(), 1);
   setenv(ENV_COORD_HOST, coord->host.c_str(), 1);
   setenv(ENV_COORD_PORT, std::to_string(coord->port).c_str(), 1);

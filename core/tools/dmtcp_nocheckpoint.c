@@ -2,8 +2,8 @@
  * dmtcp_nocheckpoint program [args...]
  *
  * Runs program outside checkpoint control, from inside a computation (DMTCP's tool of
- * the same name): our library and the plugins loaded with it leave LD_PRELOAD (what
- * the user preloads stays), every DMTCP_* setting leaves the environment, and the
+ * the same name): LD_PRELOAD is again what the user had at dmtcp_launch (our library
+ * and plugins leave it), every DMTCP_* setting leaves the environment, and the
  * runtime's descriptors are closed, so the program never joins the coordinator and
  * checkpoints do not wait for it.
  * Linked statically: the runtime is not preloaded into this tool itself, so its exec
@@ -20,49 +20,16 @@
 
 extern char** environ;
 
-/* Whether an LD_PRELOAD entry is our runtime (libdmtcp.so, wherever installed). */
-static int IsOurs(const char* entry, size_t len) {
-  static const char kName[] = "libdmtcp.so";
-  const size_t n = sizeof kName - 1;
-  return len >= n && memcmp(entry + len - n, kName, n) == 0 && (len == n || entry[len - n - 1] == '/');
-}
-
-/* Whether an LD_PRELOAD entry is one of the plugins dmtcp_launch loaded ($DMTCP_PLUGIN). */
-static int IsPlugin(const char* entry, size_t len) {
-  const char* plugins = getenv("DMTCP_PLUGIN");
-  for (const char* p = plugins; p != NULL && *p != '\0';) {
-    const size_t n = strcspn(p, ":");
-    if (n == len && memcmp(p, entry, n) == 0) return 1;
-    p += n;
-    if (*p != '\0') p++;
-  }
-  return 0;
-}
-
-/* LD_PRELOAD without our runtime and plugins; unset when nothing else was in it. */
-static void DropOurPreload(void) {
-  const char* value = getenv("LD_PRELOAD");
-  if (value == NULL) return;
-  char* kept = malloc(strlen(value) + 1);
-  if (kept == NULL) return;
-  size_t used = 0;
-  for (const char* p = value; *p != '\0';) {
-    const size_t len = strcspn(p, ": ");
-    if (len > 0 && !IsOurs(p, len) && !IsPlugin(p, len)) {
-      if (used > 0) kept[used++] = ':';
-      memcpy(kept + used, p, len);
-      used += len;
-    }
-    p += len;
-    if (*p != '\0') p++;
-  }
-  kept[used] = '\0';
-  if (used == 0) {
-    unsetenv("LD_PRELOAD");
+/* LD_PRELOAD as the user had it when dmtcp_launch ran ($DMTCP_ORIG_LD_PRELOAD), as
+ * DMTCP's tool does: our runtime and plugins leave, and so does whatever the program
+ * put there since. */
+static void RestoreUserPreload(void) {
+  const char* user = getenv("DMTCP_ORIG_LD_PRELOAD");
+  if (user != NULL && user[0] != '\0') {
+    setenv("LD_PRELOAD", user, 1);
   } else {
-    setenv("LD_PRELOAD", kept, 1);
+    unsetenv("LD_PRELOAD");
   }
-  free(kept);
 }
 
 static void DropOurSettings(void) {
@@ -95,7 +62,7 @@ int main(int argc, char** argv) {
           argc < 2 ? stderr : stdout);
     return argc < 2 ? fail_rc : 0;
   }
-  DropOurPreload();
+  RestoreUserPreload();
   DropOurSettings();
   for (int fd = FD_RUNTIME_LOWEST; fd <= FD_COORD; fd++) close(fd);
   execvp(argv[1], argv + 1);
