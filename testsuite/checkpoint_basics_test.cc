@@ -311,6 +311,8 @@ TEST(CheckpointBasics, SignalHandlersMasksAndBlockedSystemCallsSurvive) {
   }
   EXPECT_NE(out.find("pending across the checkpoint: SIGHUP yes, SIGWINCH on its thread yes, "
                      "not on main yes"), std::string::npos) << out;
+  EXPECT_NE(out.find("queued values across the checkpoint: 333 334, on its thread 444"),
+            std::string::npos) << out;
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
   EXPECT_NE(out.find("nanosleep errors 0, read errors 0 (byte 'x'), poll errors 0"),
             std::string::npos) << out;

@@ -90,6 +90,18 @@ inline long tgkill(long pid, long tid, int sig) {
   return arch_syscall3(__NR_tgkill, pid, tid, sig);
 }
 inline long kill(long pid, int sig) { return arch_syscall2(__NR_kill, pid, sig); }
+// Takes one signal of `set` (a 64-bit kernel sigset) pending for the caller, without
+// waiting (a zero timeout: all-zero bytes whatever the width of the arch's timespec).
+inline long take_pending_signal(const uint64_t* set, void* info) {
+  static const long zero[4] = {0, 0, 0, 0};
+  return arch_syscall4(__NR_rt_sigtimedwait, (long)set, (long)info, (long)zero, 8);
+}
+inline long rt_sigqueueinfo(long pid, int sig, const void* info) {
+  return arch_syscall3(__NR_rt_sigqueueinfo, pid, sig, (long)info);
+}
+inline long rt_tgsigqueueinfo(long pid, long tid, int sig, const void* info) {
+  return arch_syscall4(__NR_rt_tgsigqueueinfo, pid, tid, sig, (long)info);
+}
 inline long prctl(int op, long a, long b = 0, long c = 0, long d = 0) {
   return arch_syscall5(__NR_prctl, op, a, b, c, d);
 }

@@ -120,6 +120,7 @@ CheckpointOutcome TakeCheckpoint(uint64_t number, const char* dir, CheckpointRes
   SaveSignalDispositions();
   int rc = ReadProcessState(&g_process_state);
   if (rc < 0) {
+    GiveBackProcessSignals();
     result->error = rc;
     return CheckpointOutcome::kWritten;
   }
@@ -128,6 +129,9 @@ CheckpointOutcome TakeCheckpoint(uint64_t number, const char* dir, CheckpointRes
   SaveCallingThread(self);
   if (arch_context_save(&self->context) != 0) return CheckpointOutcome::kRestarted;
   result->error = WriteImage(number, dir, result);
+  // Still blocked everywhere: they wait for the resume.
+  GiveBackProcessSignals();
+  GiveBackSignals(&self->taken, false);
   return CheckpointOutcome::kWritten;
 }
 

@@ -128,6 +128,7 @@ void FinishRestart() {
   RestoreCallingThread(CheckpointThreadSlot());
   if (rb.hole_len != 0) sys::munmap((void*)(uintptr_t)rb.hole_start, rb.hole_len);
   RestoreSignalDispositions();
+  GiveBackSignals(&CheckpointThreadSlot()->taken, false);
   RestoreProcessState(g_process_state);
 
   // Asked at launch or by dmtcp_restart (--debug-restart-pause): stop before joining

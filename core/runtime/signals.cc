@@ -95,7 +95,8 @@ uint64_t WithoutCheckpointSignal(uint64_t mask) {
 }
 
 // Signals pending for the process as a whole at the checkpoint (no thread could take
-// them: all blocked them).
+// them: all blocked them): those with their siginfo, and the rest by number.
+TakenSignals g_shared_taken;
 uint64_t g_shared_pending;
 
 }  // namespace
@@ -110,6 +111,37 @@ void RaiseForThisThread(uint64_t mask) {
   }
 }
 
+void TakePendingSignals(uint64_t mask, bool process, TakenSignals* out) {
+  out->count = 0;
+  const uint64_t own = StatusSignalMask("/proc/thread-self/status", "SigPnd:");
+  const uint64_t shared = StatusSignalMask("/proc/self/status", "ShdPnd:");
+  // rt_sigtimedwait looks at the thread's queue first, then the process's: only a
+  // signal pending in just one of them can be taken from the queue meant.
+  uint64_t set = WithoutCheckpointSignal(mask & (process ? shared & ~own : own & ~shared));
+  while (set != 0 && out->count < TakenSignals::kMax) {
+    siginfo_t* info = &out->info[out->count];
+    if (sys::take_pending_signal(&set, info) <= 0) break;
+    out->count++;
+  }
+}
+
+void GiveBackSignals(TakenSignals* taken, bool process) {
+  const long pid = sys::getpid();
+  for (int i = 0; i < taken->count; i++) {
+    siginfo_t* info = &taken->info[i];
+    // The kernel takes any queued siginfo (SI_QUEUE, SI_TIMER, ...) back from its own
+    // process, but one that looks sent by kill() or the kernel only from the thread it
+    // claims to come from: that one comes back as a plain signal.
+    const int sig = info->si_signo;
+    if (process) {
+      if (sys::rt_sigqueueinfo(pid, sig, info) < 0) sys::kill(pid, sig);
+    } else if (sys::rt_tgsigqueueinfo(pid, sys::gettid(), sig, info) < 0) {
+      sys::tgkill(pid, sys::gettid(), sig);
+    }
+  }
+  taken->count = 0;
+}
+
 void SaveSignalDispositions() {
   for (int sig = 1; sig <= kMaxSignal; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
@@ -117,8 +149,11 @@ void SaveSignalDispositions() {
       g_saved_actions[sig].handler = nullptr;
     }
   }
+  TakePendingSignals(~0ull, true, &g_shared_taken);
   g_shared_pending = WithoutCheckpointSignal(StatusSignalMask("/proc/self/status", "ShdPnd:"));
 }
+
+void GiveBackProcessSignals() { GiveBackSignals(&g_shared_taken, true); }
 
 // Handlers return through a trampoline: the C library's (sa_restorer) or the vDSO's.
 // A program restarted without a vDSO (under QEMU user mode the emulator provided one
@@ -143,6 +178,7 @@ void RestoreSignalDispositions() {
   }
   // Every thread blocks them still (they are all held in the checkpoint handler, and
   // their masks come back from the saved contexts), so these wait for the process.
+  GiveBackProcessSignals();
   for (int sig = 1; sig <= kMaxSignal; sig++) {
     if (g_shared_pending & (1ull << (sig - 1))) sys::kill(sys::getpid(), sig);
   }

@@ -21,9 +21,26 @@ void InitSignalWrappers();
 // libc's own sigaction, bypassing the wrapper.
 int RealSigaction(int sig, const struct sigaction* act, struct sigaction* old);
 
+// Signals taken off a pending queue at a checkpoint with their siginfo, and queued
+// again afterwards, so that a restart gives them back whole (a timer's value and
+// overrun, a sigqueue payload), not as bare kills.
+struct TakenSignals {
+  static constexpr int kMax = 8;
+  int count;
+  siginfo_t info[kMax];
+};
+// Takes (up to kMax of) the signals of `mask` that are pending for the calling thread
+// alone, or with `process` those pending for the whole process; a signal pending in
+// both queues is left where it is.
+void TakePendingSignals(uint64_t mask, bool process, TakenSignals* out);
+// Queues them again, to the calling thread or to the process, and empties `taken`.
+void GiveBackSignals(TakenSignals* taken, bool process);
+
 // Every signal's kernel disposition, saved at checkpoint and put back after restart,
-// with the signals pending for the whole process (raised again after a restart).
+// with the signals pending for the whole process (given back after the image is
+// written, or after a restart).
 void SaveSignalDispositions();
+void GiveBackProcessSignals();
 void RestoreSignalDispositions();
 
 // A signal mask line ("SigPnd:", "ShdPnd:", "SigBlk:", ...) of a /proc status file,
@@ -31,8 +48,8 @@ void RestoreSignalDispositions();
 uint64_t StatusSignalMask(const char* status_path, const char* field);
 // The signals pending for the calling thread alone, but the checkpoint signal.
 uint64_t ThreadPendingSignals();
-// Sends each signal of `mask` to the calling thread (what ThreadPendingSignals gave,
-// after a restart: standard signals come back, their siginfo does not).
+// Sends each signal of `mask` to the calling thread (what ThreadPendingSignals gave
+// beyond the TakenSignals, after a restart: their siginfo does not come back).
 void RaiseForThisThread(uint64_t mask);
 
 void ForwardSignalToApplication(int sig, siginfo_t* info, void* ucontext);

@@ -181,6 +181,7 @@ void CheckpointSignalHandler(int sig, siginfo_t* info, void* ucontext) {
   WaitInHandler(self);
   // Only now, with the dispositions back (setting one that ignores by default would
   // discard it); held until the handler returns to the thread's saved mask.
+  GiveBackSignals(&self->taken, false);
   if (self->restarted) RaiseForThisThread(self->pending);
   __atomic_fetch_sub(&g_in_handler, 1, __ATOMIC_ACQ_REL);
   errno = saved_errno;
@@ -358,6 +359,7 @@ void SaveCallingThread(ThreadSlot* slot) {
     slot->rseq_sig = ARCH_RSEQ_SIG;
   }
   sys::prctl(PR_GET_NAME, (long)slot->comm);
+  TakePendingSignals(~0ull, false, &slot->taken);
   slot->pending = ThreadPendingSignals();
 }
 

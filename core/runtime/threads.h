@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "core/runtime/signals.h"
 
 namespace rt {
 
@@ -42,7 +43,8 @@ struct ThreadSlot {
   void* rseq_area;
   uint32_t rseq_len, rseq_sig;
   char comm[16];
-  uint64_t pending;   // signals pending for this thread alone (raised again at restart)
+  TakenSignals taken; // signals pending for this thread alone, with their siginfo
+  uint64_t pending;   // and those left pending (raised again, bare, at restart)
   int restarted;      // set when the thread came back in a restored process
   // The blocking system call the thread was in when signalled, to rewind it.
   long blocked_nr, blocked_arg0;
