@@ -1,6 +1,7 @@
 // The FAQ's recipe on real processes: launch, checkpoint, kill, restart, and proof
 // that the restarted process continued rather than started over.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -627,6 +628,35 @@ TEST(CheckpointBasics, PluginSeesItsEventsAndWrapsOpenAcrossARestart) {
             "init\nopen kept.txt\nopen made.txt\npresuspend\nbarrier passed\nprecheckpoint\nresume\n"
             "running after checkpoint\nrestart\nrunning after restart\n"
             "open /proc/self/fd/3\nopen /proc/self/fd/4\nexit\n");
+}
+
+// --pathvirt: the program's virtual paths reach the files under the physical prefix of
+// DMTCP_PATH_MAPPING, and a restart with another mapping (files moved, another
+// machine) sends them to the new place.
+TEST(CheckpointBasics, PathvirtMapsVirtualPathsAndARestartMovesThem) {
+  Sandbox box;
+  for (const char* dir : {"first", "second"}) {
+    ASSERT_EQ(mkdir(box.Path(dir).c_str(), 0755), 0);
+    WriteFile(box.Path(std::string(dir) + "/data.txt"), std::string("kept in ") + dir + "\n");
+  }
+  std::vector<std::string> env = box.Env();
+  env.push_back("DMTCP_PATH_MAPPING=" + box.Path("virtual") + ":" + box.Path("first"));
+  const pid_t pid = box.Spawn(
+      box.LaunchArgv({ProbePath("virtual_path"), box.Path("virtual/data.txt"), box.Path("go")}, {"--pathvirt"}),
+      "paths", env);
+  ASSERT_TRUE(box.WaitForLine("paths", "ready")) << ReadFile(box.Path("paths.err"));
+  EXPECT_NE(ReadFile(box.Path("paths.out")).find("before: kept in first\n"), std::string::npos);
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  std::vector<std::string> restart_env = box.Env();
+  restart_env.push_back("DMTCP_PATH_MAPPING=" + box.Path("virtual") + "/:" + box.Path("second"));
+  const pid_t restarted = box.Spawn(box.RestartArgv(box.Images()), "restart", restart_env);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  const std::string out = ReadFile(box.Path("paths.out"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << out << ReadFile(box.Path("restart.err"));
+  EXPECT_NE(out.find("after: kept in second\n"), std::string::npos) << out;
 }
 
 }  // namespace

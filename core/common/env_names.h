@@ -31,6 +31,11 @@
 /* "1" (dmtcp_launch --modify-env): after a restart, apply the dmtcp_env.txt found beside
  * the images (core/tools/modify_env.h). */
 #define ENV_MODIFY_ENV "DMTCP_MODIFY_ENV"
+/* "1" (dmtcp_launch --pathvirt): paths under a virtual prefix reach a physical one, as
+ * DMTCP_PATH_MAPPING="virtual:physical[;...]" says (at launch, and dmtcp_restart's at
+ * a restart). */
+#define ENV_PATHVIRT "DMTCP_PATHVIRT"
+#define ENV_PATH_MAPPING "DMTCP_PATH_MAPPING"
 /* Plugins to load (dmtcp_launch --with-plugin): absolute paths, ':'-separated. */
 #define ENV_PLUGIN "DMTCP_PLUGIN"
 /* Set at launch (the restarted process remembers its original environment), or for

@@ -9,6 +9,7 @@
 #include "core/common/env_names.h"
 #include "core/common/fmt.h"
 #include "core/runtime/log.h"
+#include "core/runtime/path_mapping.h"
 #include "core/common/raw_syscalls.h"
 
 namespace rt {
@@ -62,6 +63,8 @@ bool LoadConfig() {
   g_config.allow_overwrite = EnvFlag(ENV_ALLOW_OVERWRITE);
   g_config.unique_ckpt = EnvFlag(ENV_UNIQUE_CKPT);
   g_config.modify_env = EnvFlag(ENV_MODIFY_ENV);
+  g_config.pathvirt = EnvFlag(ENV_PATHVIRT);
+  if (g_config.pathvirt) SetPathMapping(getenv(ENV_PATH_MAPPING));
   static const char* const kPauseNames[] = {ENV_RESTART_PAUSE, ENV_RESTART_PAUSE2,
                                              ENV_GDB_ATTACH_ON_RESTART};
   for (const char* name : kPauseNames) {

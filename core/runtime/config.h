@@ -28,6 +28,7 @@ struct Config {
   bool ckpt_open_files = false; // DMTCP_CKPT_OPEN_FILES: open files' contents in the image
   bool allow_overwrite = false; // DMTCP_ALLOW_OVERWRITE_WITH_CKPTED_FILES
   bool modify_env = false;      // DMTCP_MODIFY_ENV (--modify-env): apply dmtcp_env.txt at restart
+  bool pathvirt = false;        // DMTCP_PATHVIRT (--pathvirt): DMTCP_PATH_MAPPING applies
   bool unique_ckpt = false;     // DMTCP_UNIQUE_CKPT_PLUGIN: each checkpoint in a folder of its own
   char compid[IMG_NAME_MAX] = "";  // the coordinator's computation id
 };

@@ -1,4 +1,5 @@
-// Paths under /proc that name a process or thread by id: /proc/<pid>/... and
+// Paths the program gives the kernel: a --pathvirt mapping first (path_mapping.h), then
+// paths under /proc that name a process or thread by id: /proc/<pid>/... and
 // /proc/<pid>/task/<tid>/... take the ids the program knows (pid_table.h), so after a
 // restart they are rewritten to the kernel's ids before the call. Only the path is
 // translated; ids inside the files read (the first field of /proc/<pid>/stat, for one)
@@ -22,6 +23,7 @@
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/call_real.h"
+#include "core/runtime/path_mapping.h"
 #include "core/runtime/pid_table.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
@@ -55,7 +57,7 @@ bool Mapped(const void* p, size_t len) {
 // `path` with its process and thread ids made the kernel's, in `buf` if anything
 // changed; else `path` itself. Until a restart makes ids differ there is nothing to do,
 // and the path is not even read.
-const char* KernelPath(const char* path, char* buf) {
+const char* KernelIdsPath(const char* path, char* buf) {
   if (path == nullptr || !rt::AnyIdTranslated() || !Mapped(path, 6) ||
       strncmp(path, "/proc/", 6) != 0) {
     return path;
@@ -101,6 +103,16 @@ const char* KernelPath(const char* path, char* buf) {
   out += fmt_format(out, 16, "%s", tid_text);
   memcpy(out, rest, strlen(rest) + 1);
   return buf;
+}
+
+bool Readable(const char* p, size_t len) { return Mapped(p, len); }
+
+// The path the kernel is given: a --pathvirt prefix mapped (path_mapping.h), or else
+// the ids of a /proc path translated. In `buf` when it differs from `path`. (One buffer
+// only: these wrappers may run in a signal handler on a small alternate stack.)
+const char* KernelPath(const char* path, char* buf) {
+  const char* mapped = rt::MapPath(path, buf, kPathMax, Readable);
+  return mapped == buf ? mapped : KernelIdsPath(path, buf);
 }
 
 bool TakesMode(int flags) { return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE; }

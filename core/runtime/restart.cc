@@ -15,6 +15,7 @@
 #include "core/runtime/fd_table.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
+#include "core/runtime/path_mapping.h"
 #include "core/runtime/pid_table.h"
 #include "core/runtime/plugin_api.h"
 #include "core/runtime/process_state.h"
@@ -45,6 +46,7 @@ void ReadRestartInfo(char* image, size_t image_size) {
   }
   if (PayloadValue(info, "interval", value, sizeof value)) g_config.interval = atoi(value);
   if (PayloadValue(info, "tmpdir", value, sizeof value) && value[0] == '/') SetTmpdir(value);
+  if (g_config.pathvirt && PayloadValue(info, "path_mapping", value, sizeof value)) SetPathMapping(value);
   if (!PayloadValue(info, "image", image, image_size)) image[0] = '\0';
 }
 

@@ -59,6 +59,10 @@ constexpr char kUsage[] =
     "      --with-plugin P[:P...]  (also DMTCP_PLUGIN) load these plugins (absolute\n"
     "                          paths; built against the installed dmtcp.h) into\n"
     "                          every process of the computation, in this order\n"
+    "      --pathvirt          (also DMTCP_PATHVIRT=1) paths under a virtual prefix\n"
+    "                          reach a physical one: DMTCP_PATH_MAPPING=\n"
+    "                          \"virtual:physical[;...]\" at launch, and dmtcp_restart's\n"
+    "                          at a restart (files elsewhere on another machine)\n"
     "      --modify-env        (also DMTCP_MODIFY_ENV=1) after a restart, apply the\n"
     "                          dmtcp_env.txt beside the images: NAME=value (with $VAR\n"
     "                          from dmtcp_restart's environment), or NAME to unset it\n"
@@ -97,6 +101,7 @@ struct Options {
   int overwrite = -1;
   int unique = -1;
   bool modify_env = false;
+  bool pathvirt = false;
   std::string plugins;  // --with-plugin or $DMTCP_PLUGIN: absolute paths, ':'-separated
   std::string tmpdir;
   std::vector<char*> program;
@@ -148,6 +153,8 @@ Options Parse(int argc, char** argv) {
       o.unique = 0;
     } else if (args.Is("--with-plugin")) {
       o.plugins = args.Value();
+    } else if (args.Is("--pathvirt")) {
+      o.pathvirt = true;
     } else if (args.Is("--modify-env")) {
       o.modify_env = true;
     } else if (args.Is("--tmpdir")) {
@@ -317,6 +324,7 @@ int main(int argc, char** argv) {
   if (o.unique >= 0) setenv(ENV_UNIQUE_CKPT, o.unique ? "1" : "0", 1);
   if (!o.tmpdir.empty()) setenv(ENV_TMPDIR, o.tmpdir.c_str(), 1);
   if (o.modify_env) setenv(ENV_MODIFY_ENV, "1", 1);
+  if (o.pathvirt) setenv(ENV_PATHVIRT, "1", 1);
 
   execv(program.c_str(), o.program.data());
   fail(absl::StrCat("cannot run '", program, "': ", strerror(errno)));

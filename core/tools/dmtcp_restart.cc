@@ -223,6 +223,7 @@ int main(int argc, char** argv) {
   }
   settings.interval = o.interval;
   settings.pause = o.pause;
+  if (const char* mapping = getenv(ENV_PATH_MAPPING)) settings.path_mapping = mapping;
   settings.tmpdir = o.tmpdir;
   if (!o.tmpdir.empty()) {
     if (std::string why = MakeDirs(o.tmpdir); !why.empty()) fail(absl::StrCat("cannot create --tmpdir ", why));

@@ -207,6 +207,7 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     if (settings.interval >= 0) info += absl::StrFormat("interval=%d\n", settings.interval);
     if (!settings.tmpdir.empty()) info += absl::StrFormat("tmpdir=%s\n", settings.tmpdir);
     if (settings.pause) info += "pause=1\n";
+    if (!settings.path_mapping.empty()) info += absl::StrFormat("path_mapping=%s\n", settings.path_mapping);
     // dmtcp_env.txt beside the image (or in --ckptdir), for processes launched with
     // --modify-env (modify_env.h).
     const size_t slash = image.path.rfind('/');

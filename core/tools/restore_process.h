@@ -31,6 +31,7 @@ struct RestoreSettings {
   std::string tmpdir;   // --tmpdir or $DMTCP_TMPDIR; empty: keep the image's
   int interval = -1;
   bool pause = false;   // stop each process before it rejoins (--debug-restart-pause)
+  std::string path_mapping;  // dmtcp_restart's DMTCP_PATH_MAPPING, for --pathvirt processes
 };
 
 struct ProcessToRestore {
