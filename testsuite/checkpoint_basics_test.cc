@@ -630,6 +630,44 @@ TEST(CheckpointBasics, PluginSeesItsEventsAndWrapsOpenAcrossARestart) {
             "open /proc/self/fd/3\nopen /proc/self/fd/4\nexit\n");
 }
 
+// The name service: two processes, each with a C++ plugin built against dmtcp.h and
+// kvdb.h alone, publish their pids through the coordinator at every resume and restart
+// and find each other's after a global barrier (DMTCP's example-db, in our own words).
+TEST(CheckpointBasics, PluginsFindEachOtherThroughTheNameService) {
+  Sandbox box;
+  const std::string plugin = Runfile("testsuite/plugins/libname_service_plugin.so");
+  pid_t pids[2];
+  for (int i = 0; i < 2; i++) {
+    std::vector<std::string> env = box.Env();
+    env.push_back(absl::StrCat("NS_KEY=p", i));
+    env.push_back(absl::StrCat("NS_OTHER=p", 1 - i));
+    env.push_back(absl::StrCat("NS_LOG=", box.Path(absl::StrCat("ns", i, ".log"))));
+    pids[i] = box.Spawn(box.LaunchArgv({ProbePath("env_watch"), box.Path("go")}, {"--with-plugin", plugin}),
+                        absl::StrCat("watch", i), env);
+    ASSERT_TRUE(box.WaitForLine(absl::StrCat("watch", i), "ready")) << ReadFile(box.Path(absl::StrCat("watch", i, ".err")));
+  }
+  ASSERT_TRUE(box.WaitForPeers(2));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (ReadFile(box.Path("ns1.log")).empty() && absl::Now() < deadline) usleep(10 * 1000);
+  for (int i = 0; i < 2; i++) {
+    EXPECT_EQ(ReadFile(box.Path(absl::StrCat("ns", i, ".log"))),
+              absl::StrCat("resume: other ", pids[1 - i], ", arrivals 2\n"));
+    kill(pids[i], SIGKILL);
+    box.Wait(pids[i]);
+  }
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << ReadFile(box.Path("restart.err"));
+  // The pids are the ones the programs know (virtual): the same as before.
+  for (int i = 0; i < 2; i++) {
+    EXPECT_EQ(ReadFile(box.Path(absl::StrCat("ns", i, ".log"))),
+              absl::StrCat("resume: other ", pids[1 - i], ", arrivals 2\nrestart: other ", pids[1 - i],
+                           ", arrivals 4\n"));
+  }
+}
+
 // --pathvirt: the program's virtual paths reach the files under the physical prefix of
 // DMTCP_PATH_MAPPING, and a restart with another mapping (files moved, another
 // machine) sends them to the new place.

@@ -219,6 +219,43 @@ int dmtcp_get_local_status(int *numCheckpoints, int *numRestarts) __attribute__(
 /* 1 unless a checkpoint or restart is under way. */
 int dmtcp_is_running_state(void) __attribute__((weak));
 
+/* ---- the name service: key-value databases shared by the whole computation ----
+ * A plugin publishes something of its own (an address after a restart, a rank) and
+ * finds what the others published, typically SET, then dmtcp_global_barrier, then GET.
+ * Sent from an event hook (where the connection to the coordinator is); elsewhere, or
+ * without the checkpointer, the answer is DMTCP_KVDB_NOT_AVAILABLE. */
+enum {                   /* operations, numbered as DMTCP's dmtcp::kvdb::KVDBRequest */
+  DMTCP_KVDB_GET = 0,
+  DMTCP_KVDB_SET = 1,
+  DMTCP_KVDB_INCRBY = 2, /* the 64-bit ones combine 8-byte values; on a new key, store */
+  DMTCP_KVDB_AND = 3,
+  DMTCP_KVDB_OR = 4,
+  DMTCP_KVDB_XOR = 5,
+  DMTCP_KVDB_MIN = 6,
+  DMTCP_KVDB_MAX = 7
+};
+enum {                   /* answers, numbered as dmtcp::kvdb::KVDBResponse */
+  DMTCP_KVDB_NOT_AVAILABLE = -1,
+  DMTCP_KVDB_SUCCESS = 0,
+  DMTCP_KVDB_INVALID_REQUEST = 1,
+  DMTCP_KVDB_DB_NOT_FOUND = 2,
+  DMTCP_KVDB_KEY_NOT_FOUND = 3
+};
+/* `op` on `key` (key_len bytes, up to 4096) of database `db`, with `value` (up to
+ * 16384 bytes; ignored by GET). The value before the request (GET: the value) goes to
+ * `old`, which has room for *old_len bytes; *old_len becomes its full length (0: there
+ * was none). */
+int dmtcp_kvdb_request(int op, const char *db, const void *key, size_t key_len,
+                       const void *value, size_t value_len, void *old,
+                       size_t *old_len) __attribute__((weak));
+/* The same with a text key and a 64-bit value. */
+int dmtcp_kvdb_request64(int op, const char *db, const char *key, int64_t value,
+                         int64_t *old) __attribute__((weak));
+#define dmtcp_kvdb_request(op, db, k, kl, v, vl, o, ol) \
+  (dmtcp_kvdb_request ? dmtcp_kvdb_request(op, db, k, kl, v, vl, o, ol) : DMTCP_KVDB_NOT_AVAILABLE)
+#define dmtcp_kvdb_request64(op, db, k, v, o) \
+  (dmtcp_kvdb_request64 ? dmtcp_kvdb_request64(op, db, k, v, o) : DMTCP_KVDB_NOT_AVAILABLE)
+
 const char *dmtcp_get_ckpt_dir(void) __attribute__((weak));
 const char *dmtcp_get_ckpt_filename(void) __attribute__((weak));
 const char *dmtcp_get_tmpdir(void) __attribute__((weak));

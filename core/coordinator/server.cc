@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -263,6 +264,8 @@ void Server::Dispatch(ClientId id, const Message& message) {
                                  header.status, message.payload));
       } else if (header.type == MSG_BARRIER) {
         Execute(state_.NamedBarrier(id, ParseKeyValues(message.payload)["name"]));
+      } else if (header.type == MSG_KVDB) {
+        Execute({KvdbReply(id, static_cast<int>(header.arg[0]), message.payload)});
       } else {
         Log(absl::StrFormat("ignoring message type %d from worker %d", header.type, id));
       }
@@ -271,6 +274,20 @@ void Server::Dispatch(ClientId id, const Message& message) {
     case Role::kRestart:
       return;  // they have nothing more to say
   }
+}
+
+Action Server::KvdbReply(ClientId id, int op, const std::string& payload) {
+  auto fields = ParseKeyValues(payload);
+  KeyValueDatabases::Answer answer =
+      kvdb_.Request(op, absl::HexStringToBytes(fields["db"]), absl::HexStringToBytes(fields["key"]),
+                    absl::HexStringToBytes(fields["value"]));
+  Action reply;
+  reply.kind = Action::Kind::kSend;
+  reply.to = id;
+  reply.type = MSG_KVDB_REPLY;
+  reply.status = answer.status;
+  if (answer.had_value) reply.text = absl::StrCat("value=", absl::BytesToHexString(answer.value), "\n");
+  return reply;
 }
 
 void Server::Drop(ClientId id) {

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/coordinator/barrier.h"
+#include "core/coordinator/kvdb.h"
 #include "core/protocol/protocol.h"
 #include "core/protocol/wire.h"
 
@@ -59,6 +60,7 @@ class Server {
   void ReadStdin();
   void ConsoleCommand(const std::string& line);
   void Drop(ClientId id);
+  Action KvdbReply(ClientId id, int op, const std::string& payload);
   void Execute(std::vector<Action> actions);
   void SendTo(const Action& action);
   void PrintConsoleReply(const Action& reply);
@@ -73,6 +75,7 @@ class Server {
   std::string ckptdir_;      // absolute
   std::string script_host_;  // coordinator host written into restart scripts
   CoordinatorState state_;
+  KeyValueDatabases kvdb_;  // the computation's name service
 
   std::map<ClientId, Connection> connections_;
   ClientId next_id_ = kConsoleClient + 1;

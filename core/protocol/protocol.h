@@ -24,6 +24,10 @@
  *     -> MSG_BARRIER           a plugin's dmtcp_global_barrier(name): payload name=
  *     <- MSG_BARRIER_RELEASE   once every worker of the computation has reached it (or
  *                              left); payload name=
+ *     -> MSG_KVDB              a plugin's key-value request: arg0 KVDB_* operation;
+ *                              payload db=, key=, value= (bytes in hex)
+ *     <- MSG_KVDB_REPLY        status KVDB_R_*; payload value= (the value before the
+ *                              request, in hex) when there was one
  *   dmtcp_command
  *     -> MSG_HELLO_COMMAND     arg0 CMD_*, arg1 argument (the interval for CMD_INTERVAL)
  *     <- MSG_COMMAND_REPLY     status DMT_COORD_*, arg0 peers, arg1 running (0/1), arg2
@@ -72,9 +76,30 @@ enum msg_type {
   MSG_KILL = 13,
   MSG_BARRIER = 14,         /* worker: payload name=; waits for MSG_BARRIER_RELEASE */
   MSG_BARRIER_RELEASE = 15, /* every worker of the computation reached the barrier name= */
+  MSG_KVDB = 16,            /* worker: a key-value database request */
+  MSG_KVDB_REPLY = 17,      /* its answer */
   MSG_COMMAND_REPLY = 20,
   MSG_RESTART_REPLY = 21, /* to MSG_HELLO_RESTART: status DMT_COORD_SUCCESS, or a refusal
                              (payload error=) after which the coordinator hangs up */
+};
+
+/* Key-value database operations and answers, numbered as DMTCP's kvdb.h numbers them
+ * (KVDBRequest, KVDBResponse). The 64-bit operations read and write 8-byte values. */
+enum kvdb_op {
+  KVDB_GET = 0,
+  KVDB_SET = 1,
+  KVDB_INCRBY = 2,
+  KVDB_AND = 3,
+  KVDB_OR = 4,
+  KVDB_XOR = 5,
+  KVDB_MIN = 6,
+  KVDB_MAX = 7,
+};
+enum kvdb_status {
+  KVDB_R_SUCCESS = 0,
+  KVDB_R_INVALID_REQUEST = 1,
+  KVDB_R_DB_NOT_FOUND = 2,
+  KVDB_R_KEY_NOT_FOUND = 3,
 };
 
 enum worker_flags {

@@ -72,7 +72,6 @@ void OnEvent(Event event) {
   switch (event) {
     case Event::kPreCheckpoint: Deliver(DMTCP_EVENT_PRECHECKPOINT, false); break;
     case Event::kResume: Deliver(DMTCP_EVENT_RESUME, false); break;
-    case Event::kRestart: Deliver(DMTCP_EVENT_RESTART, true); break;
     default: break;
   }
 }
@@ -81,8 +80,9 @@ void AtExit() { Deliver(DMTCP_EVENT_EXIT, false); }
 
 }  // namespace
 
-// Last among the built-in plugins on restart, first at checkpoint: the external ones
-// see the process as the program does.
+// First at checkpoint: the external ones see the process as the program does.
+// Their restart event comes from FinishRestart, once the process is back in the
+// computation, so that its hooks can use the coordinator (barriers, the name service).
 RUNTIME_PLUGIN(external, OnEvent, nullptr, 1000)
 
 void StartExternalPlugins() {

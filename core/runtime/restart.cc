@@ -66,6 +66,9 @@ bool WaitForRestartBarrier() {
       // ours alone, so the coordinator does not know them.
       if (PayloadValue(g_restart_info, "zombies", pids, sizeof pids)) LoadProcessIds(pids);
       RegisterRestoredThreadIds();
+      // Plugins hear of the restart while every process is back and none is running
+      // yet, so their barriers and name-service requests meet no checkpoint.
+      ExternalPluginEvent(DMTCP_EVENT_RESTART, true);
       CoordSend(MSG_PHASE_DONE, 0, m.header.arg[0], PHASE_RESTART_RESUME, 0, "");
       return true;
     }
@@ -158,6 +161,7 @@ void FinishRestart() {
   if (rc < 0 || !WaitForRestartBarrier()) {
     Warn("restart: no coordinator at %s:%d (errno %d); running without checkpoints",
          g_config.coord_addr, g_config.coord_port, rc < 0 ? -rc : ECONNRESET);
+    ExternalPluginEvent(DMTCP_EVENT_RESTART, true);
   }
   // The SIGCHLD of a child that exited before the checkpoint may have been delivered
   // already, its handler not yet done with it: send one again; a spare does no harm.

@@ -303,7 +303,9 @@ int main(int argc, char** argv) {
       if (path[0] != '/') fail(absl::StrCat("--with-plugin needs absolute paths: ", path));
       if (access(path.c_str(), R_OK) != 0) fail(absl::StrCat("cannot read the plugin ", path, ": ", strerror(errno)));
     }
-    preload = o.plugins + ":" + preload;
+    // Then DMTCP's C++ plugin API (core/api/kvdb.h), which C++ plugins built for DMTCP
+    // expect our runtime to provide; kept out of programs without plugins (libstdc++).
+    preload = o.plugins + ":" + PreloadValue("libdmtcp_cxx.so") + ":" + preload;
     setenv(ENV_PLUGIN, o.plugins.c_str(), 1);
   }
   const char* old_preload = getenv(ENV_LD_PRELOAD);

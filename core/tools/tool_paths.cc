@@ -77,9 +77,9 @@ ArchFiles FilesForArch(uint32_t arch) {
   return {};
 }
 
-std::string PreloadValue() {
+std::string PreloadValue(const std::string& library) {
   const std::string prefix = InstallPrefix();
-  return prefix.empty() ? SiblingPath("libdmtcp.so") : prefix + "/$LIB/dmtcp/libdmtcp.so";
+  return prefix.empty() ? SiblingPath(library) : prefix + "/$LIB/dmtcp/" + library;
 }
 
 }  // namespace dmtcp

@@ -33,8 +33,9 @@ struct ArchFiles {
 ArchFiles FilesForArch(uint32_t arch);
 // What LD_PRELOAD gets: in an install, PREFIX/$LIB/dmtcp/libdmtcp.so (ld.so puts each
 // program's own arch directory in place of $LIB, so children of another arch get
-// their own runtime); in a build tree, the runtime beside the tools.
-std::string PreloadValue();
+// their own runtime); in a build tree, the runtime beside the tools. `library` names
+// another library installed the same way (libdmtcp_cxx.so).
+std::string PreloadValue(const std::string& library = "libdmtcp.so");
 
 }  // namespace dmtcp
 
