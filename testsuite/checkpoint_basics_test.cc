@@ -247,6 +247,9 @@ TEST(CheckpointBasics, ProgramCheckpointsItselfThroughDmtcpApi) {
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << out << ReadFile(box.Path("restart.err"));
   EXPECT_NE(out.find("restarted generation 1"), std::string::npos) << out;
   EXPECT_NE(out.find("api ok"), std::string::npos) << out;
+  // The call's own connection to the coordinator is not part of the image.
+  const std::string err = ReadFile(box.Path("restart.err"));
+  EXPECT_EQ(err.find("outside the computation"), std::string::npos) << err;
 }
 
 // --ckptdir names a folder that does not exist yet: launch and restart create it, as

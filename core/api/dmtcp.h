@@ -25,6 +25,7 @@
 #include <dlfcn.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -255,6 +256,40 @@ int dmtcp_kvdb_request64(int op, const char *db, const char *key, int64_t value,
   (dmtcp_kvdb_request ? dmtcp_kvdb_request(op, db, k, kl, v, vl, o, ol) : DMTCP_KVDB_NOT_AVAILABLE)
 #define dmtcp_kvdb_request64(op, db, k, v, o) \
   (dmtcp_kvdb_request64 ? dmtcp_kvdb_request64(op, db, k, v, o) : DMTCP_KVDB_NOT_AVAILABLE)
+
+/* A wrapper that must not be cut in two by a checkpoint brackets its work with these:
+ * checkpoints wait until the matching ENABLE (nothing to do from an event hook). */
+int dmtcp_plugin_disable_ckpt(void) __attribute__((weak));
+void dmtcp_plugin_enable_ckpt(void) __attribute__((weak));
+#define DMTCP_PLUGIN_DISABLE_CKPT() \
+  int __dmtcp_plugin_ckpt_disabled = dmtcp_plugin_disable_ckpt ? dmtcp_plugin_disable_ckpt() : 0
+#define DMTCP_PLUGIN_ENABLE_CKPT() \
+  do { if (__dmtcp_plugin_ckpt_disabled) dmtcp_plugin_enable_ckpt(); } while (0)
+
+/* Ids as the program knows them (virtual, kept across restarts) and as the kernel
+ * knows them now. Without the checkpointer both are the same. */
+pid_t dmtcp_pid_virtual_to_real(pid_t pid) __attribute__((weak));
+pid_t dmtcp_pid_real_to_virtual(pid_t pid) __attribute__((weak));
+#define dmtcp_pid_virtual_to_real(p) (dmtcp_pid_virtual_to_real ? dmtcp_pid_virtual_to_real(p) : (p))
+#define dmtcp_pid_real_to_virtual(p) (dmtcp_pid_real_to_virtual ? dmtcp_pid_real_to_virtual(p) : (p))
+
+/* The signal the checkpointer uses (a program must leave it alone), the computation's
+ * id, this program's path, and descriptors the runtime keeps for itself. */
+int dmtcp_get_ckpt_signal(void) __attribute__((weak));
+const char *dmtcp_get_computation_id_str(void) __attribute__((weak));
+const char *dmtcp_get_executable_path(void) __attribute__((weak));
+int dmtcp_is_protected_fd(int fd) __attribute__((weak));
+
+/* Where the next images of this process go (DMTCP_IS_PRESENT, or -1 if unusable). */
+int dmtcp_set_ckpt_dir(const char *dir) __attribute__((weak));
+
+/* What a failed plugin or tool exits with: $DMTCP_FAIL_RC, else 99. */
+#define DMTCP_FAIL_RC \
+  (getenv("DMTCP_FAIL_RC") && atoi(getenv("DMTCP_FAIL_RC")) ? atoi(getenv("DMTCP_FAIL_RC")) : 99)
+
+/* Variables that threads share across a checkpoint, kept in memory (not registers). */
+#define ATOMIC_SHARED volatile __attribute__((aligned))
+#define ATOMIC_SHARED_GLOBAL volatile __attribute__((aligned))
 
 const char *dmtcp_get_ckpt_dir(void) __attribute__((weak));
 const char *dmtcp_get_ckpt_filename(void) __attribute__((weak));

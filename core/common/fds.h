@@ -8,6 +8,8 @@
 #ifndef CORE_COMMON_FDS_H
 #define CORE_COMMON_FDS_H
 
+#define FD_API 1022          /* dmtcp_checkpoint() and the status calls: a connection of
+                                their own, never part of an image */
 #define FD_COORD 1021        /* runtime <-> coordinator */
 #define FD_RESTART_INFO 1020 /* dmtcp_restart -> restored runtime: key=value settings */
 #define FD_RESTORE_PLAN 1019 /* dmtcp_restart -> restorer: the restore plan */

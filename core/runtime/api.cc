@@ -9,11 +9,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/common/fds.h"
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/protocol/protocol.h"
 #include "core/runtime/checkpoint_thread.h"
 #include "core/runtime/config.h"
+#include "core/runtime/pid_table.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -40,16 +42,21 @@ bool SendAll(int fd, const void* data, size_t len) {
 // Sends the coordinator one command on a connection of its own, as dmtcp_command
 // does, and reads its reply; false when the coordinator cannot be reached or answers
 // nothing (in a restored process, a call interrupted by the checkpoint).
-bool AskCoordinator(int command, struct msg_header* reply) {
+bool AskOnce(int command, struct msg_header* reply) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
+  if (sys::dup3(fd, FD_API, O_CLOEXEC) == FD_API) {
+    close(fd);
+    fd = FD_API;
+  }
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
   sa.sin_port = htons((uint16_t)rt::g_config.coord_port);
   inet_pton(AF_INET, rt::g_config.coord_addr, &sa.sin_addr);
+  // sys::close: the exported close() keeps the runtime's descriptors open.
   if (connect(fd, reinterpret_cast<struct sockaddr*>(&sa), sizeof sa) != 0) {
-    close(fd);
+    sys::close(fd);
     return false;
   }
   struct msg_header h;
@@ -60,7 +67,18 @@ bool AskCoordinator(int command, struct msg_header* reply) {
   h.arg[0] = command;
   bool ok = SendAll(fd, &h, sizeof h);
   ok = ok && recv(fd, reply, sizeof *reply, MSG_WAITALL) == (ssize_t)sizeof *reply;
-  close(fd);  // a payload, if any, goes with the connection
+  sys::close(fd);  // a payload, if any, goes with the connection
+  return ok;
+}
+
+bool AskCoordinator(int command, struct msg_header* reply) {
+  // At FD_API, one call at a time: out of the images (the caller is frozen in recv()
+  // during the checkpoint it asked for, and a restored process must not get the
+  // socket back).
+  static int busy;
+  while (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) usleep(1000);
+  const bool ok = AskOnce(command, reply);
+  __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
   return ok;
 }
 
@@ -135,3 +153,53 @@ EXPORT int dmtcp_enable_ckpt() {
   rt::EnableCheckpoints();
   return 1;
 }
+
+// For a wrapper that must not be cut by a checkpoint (DMTCP_PLUGIN_DISABLE_CKPT): 1 if
+// checkpoints are now held off until dmtcp_plugin_enable_ckpt(), 0 where that is not
+// needed (no checkpointer, or on the checkpoint thread itself, from an event hook).
+EXPORT int dmtcp_plugin_disable_ckpt() {
+  if (!rt::g_config.active || rt::OnCheckpointThread()) return 0;
+  rt::DisableCheckpoints();
+  return 1;
+}
+
+EXPORT void dmtcp_plugin_enable_ckpt() {
+  if (rt::g_config.active && !rt::OnCheckpointThread()) rt::EnableCheckpoints();
+}
+
+// Process and thread ids as the program knows them (virtual) and as the kernel does.
+EXPORT pid_t dmtcp_pid_virtual_to_real(pid_t pid) { return (pid_t)rt::VirtualToReal(pid); }
+EXPORT pid_t dmtcp_pid_real_to_virtual(pid_t pid) { return (pid_t)rt::RealToVirtual(pid); }
+
+EXPORT int dmtcp_get_ckpt_signal() { return rt::g_config.active ? rt::g_config.ckpt_signal : 0; }
+
+EXPORT const char* dmtcp_get_computation_id_str() {
+  return rt::g_config.active ? rt::g_config.compid : nullptr;
+}
+
+EXPORT const char* dmtcp_get_executable_path() {
+  static char path[IMG_PATH_MAX];
+  long n = sys::readlink("/proc/self/exe", path, sizeof path - 1);
+  path[n > 0 ? n : 0] = '\0';
+  return path;
+}
+
+// Where the next images go; an absolute path (a relative one is taken from the
+// current directory, as dmtcp_launch --ckptdir does).
+EXPORT int dmtcp_set_ckpt_dir(const char* dir) {
+  if (!rt::g_config.active) return kNotPresent;
+  if (dir == nullptr || dir[0] == '\0') return -1;
+  char path[IMG_PATH_MAX];
+  size_t n = 0;
+  if (dir[0] != '/') {
+    if (getcwd(path, sizeof path) == nullptr) return -1;
+    n = strlen(path);
+    n += fmt_format(path + n, sizeof path - n, "/");
+  }
+  if (fmt_format(path + n, sizeof path - n, "%s", dir) + n >= sizeof path - 1) return -1;
+  memcpy(rt::g_config.ckptdir, path, sizeof path);
+  return kIsPresent;
+}
+
+// Whether `fd` is one the runtime keeps for itself (the coordinator's connection, ...).
+EXPORT int dmtcp_is_protected_fd(int fd) { return fd >= FD_RUNTIME_LOWEST && fd <= FD_API ? 1 : 0; }

@@ -57,7 +57,7 @@ __attribute__((constructor(RUNTIME_START_PRIORITY))) void StartRuntime() {
 // The runtime's descriptors stay open whatever the program closes: programs that
 // close every descriptor they did not open (daemons, shells) would cut us off.
 EXPORT int close(int fd) {
-  if (fd >= FD_RUNTIME_LOWEST && fd <= FD_COORD && rt::g_config.active) return 0;
+  if (fd >= FD_RUNTIME_LOWEST && fd <= FD_API && rt::g_config.active) return 0;
   long rc = sys::close(fd);
   if (rc < 0) {
     errno = (int)-rc;
