@@ -31,6 +31,8 @@ pid=$!
 for i in $(seq 1 300); do grep -qx 20 out.txt 2>/dev/null && break; sleep 0.05; done
 grep -qx 20 out.txt || fail "a.out did not start: $(cat err.txt)"
 dmtcp_command --bcheckpoint > /dev/null || fail "dmtcp_command --bcheckpoint exited $?"
+# --bcheckpoint returns once the images are written; the RUNNING hook comes just after.
+for i in $(seq 1 100); do grep -q "opens so far (checkpointed)" err.txt && break; sleep 0.05; done
 grep -q "opens so far (checkpointed)" err.txt || fail "the plugin did not report after the checkpoint: $(cat err.txt)"
 kill -9 $pid; wait $pid 2>/dev/null
 dmtcp_restart ckpt_a.out_*.dmtcp 2> restart.txt

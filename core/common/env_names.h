@@ -29,7 +29,7 @@
  * id>_<checkpoint number, 5 digits>, so that earlier checkpoints are kept. */
 #define ENV_UNIQUE_CKPT "DMTCP_UNIQUE_CKPT_PLUGIN"
 /* "1" (dmtcp_launch --modify-env): after a restart, apply the dmtcp_env.txt found beside
- * the images (core/tools/modify_env.h). */
+ * the images (core/restart/modify_env.h). */
 #define ENV_MODIFY_ENV "DMTCP_MODIFY_ENV"
 /* "1" (dmtcp_launch --pathvirt): paths under a virtual prefix reach a physical one, as
  * DMTCP_PATH_MAPPING="virtual:physical[;...]" says (at launch, and dmtcp_restart's at

@@ -21,7 +21,7 @@
 #include "core/protocol/protocol.h"
 #include "core/protocol/wire.h"
 #include "core/tools/arg_reader.h"
-#include "core/tools/scratch_dir.h"
+#include "core/layout/scratch_dir.h"
 
 namespace dmtcp {
 namespace {

@@ -23,7 +23,7 @@
 #include "core/tools/arg_reader.h"
 #include "core/tools/coordinator_launcher.h"
 #include "core/tools/self_check.h"
-#include "core/tools/tool_paths.h"
+#include "core/layout/tool_paths.h"
 
 namespace dmtcp {
 namespace {

@@ -31,10 +31,10 @@
 #include "core/protocol/wire.h"
 #include "core/tools/arg_reader.h"
 #include "core/tools/coordinator_launcher.h"
-#include "core/tools/restore_process.h"
-#include "core/tools/shared_memory.h"
-#include "core/tools/sysv_broker.h"
-#include "core/tools/tool_paths.h"
+#include "core/restart/restore_process.h"
+#include "core/restart/shared_memory.h"
+#include "core/restart/sysv_broker.h"
+#include "core/layout/tool_paths.h"
 
 namespace dmtcp {
 namespace {

@@ -2,7 +2,7 @@
 // FILE record: path, flags, offset, device and inode, and which lower descriptor of
 // this process shares its open file description (kcmp). dmtcp_restart reopens each
 // description once, at its offset, and hands it to every descriptor that shared it, in
-// this process and in the others (core/tools/descriptor_broker.cc). After the restart
+// this process and in the others (core/restart/descriptor_broker.cc). After the restart
 // only the close-on-exec flags remain to set here.
 //
 // Policy for a file that changed since the checkpoint: it is reopened as it is now

@@ -1,7 +1,7 @@
 // Plugin: POSIX message queues (mq_open). A queue lives in the kernel, not in any
 // process, so at checkpoint each process records, for every queue descriptor, the
 // queue's name, mode, limits and the messages it holds; dmtcp_restart makes each queue
-// again once (core/tools/descriptor_broker.cc) and hands every holder a descriptor with
+// again once (core/restart/descriptor_broker.cc) and hands every holder a descriptor with
 // its own flags. After the restart only the close-on-exec flags remain to set here.
 //
 // The messages are read by taking them out and putting them back in the order they

@@ -3,7 +3,7 @@
 // receive queue copied without being consumed (MSG_PEEK; datagrams one by one with
 // SO_PEEK_OFF). dmtcp_restart pairs connected sockets across the computation and
 // recreates them, listening sockets at their address, and puts the queued bytes back
-// (core/tools/descriptor_broker.cc). After the restart only the flags remain to set.
+// (core/restart/descriptor_broker.cc). After the restart only the flags remain to set.
 //
 // A connection to a peer outside the computation cannot be restored: the checkpoint
 // says so, and after a restart the program finds it closed (end of file), not wrong.

@@ -6,7 +6,7 @@
 // here. dmtcp_restart recreates each pseudo-terminal whose master the computation
 // held, with its window size, and makes it the controlling terminal of the session
 // leader that had it; a terminal whose master was outside becomes dmtcp_restart's own
-// (core/tools/descriptor_broker.cc). After the restart, here: /dev/tty and other named
+// (core/restart/descriptor_broker.cc). After the restart, here: /dev/tty and other named
 // terminals are reopened, every terminal gets its modes back, the group that was in
 // the foreground is put there again, and a program whose window changed size gets
 // SIGWINCH, as it would when the user resizes it.

@@ -7,15 +7,15 @@
 // outside the computation (the user's) is the one dmtcp_restart runs in: descriptors
 // above 2 get that terminal; 0-2 are dmtcp_restart's anyway. The modes (termios) are
 // put back by each process's runtime.
-#ifndef CORE_TOOLS_TERMINAL_BROKER_H
-#define CORE_TOOLS_TERMINAL_BROKER_H
+#ifndef CORE_RESTART_TERMINAL_BROKER_H
+#define CORE_RESTART_TERMINAL_BROKER_H
 
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "core/image/reader.h"
-#include "core/tools/restore_process.h"
+#include "core/restart/restore_process.h"
 
 namespace dmtcp {
 
@@ -29,4 +29,4 @@ absl::Status ShareTerminals(std::vector<ProcessToRestore>& procs);
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_TERMINAL_BROKER_H
+#endif  // CORE_RESTART_TERMINAL_BROKER_H

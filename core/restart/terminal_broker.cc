@@ -1,4 +1,4 @@
-#include "core/tools/terminal_broker.h"
+#include "core/restart/terminal_broker.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

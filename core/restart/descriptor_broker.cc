@@ -1,4 +1,4 @@
-#include "core/tools/descriptor_broker.h"
+#include "core/restart/descriptor_broker.h"
 
 #include <fcntl.h>
 #include <mqueue.h>
@@ -16,8 +16,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "core/common/exit_codes.h"
-#include "core/tools/file_state.h"
-#include "core/tools/terminal_broker.h"
+#include "core/restart/file_state.h"
+#include "core/restart/terminal_broker.h"
 
 namespace dmtcp {
 namespace {

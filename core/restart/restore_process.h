@@ -7,8 +7,8 @@
 // its own children before it execs the restorer, so that after the restore parents
 // and children are again parents and children (waitpid works). Processes ask for
 // their old pids (clone3 set_tid) when the kernel lets them.
-#ifndef CORE_TOOLS_RESTORE_PROCESS_H
-#define CORE_TOOLS_RESTORE_PROCESS_H
+#ifndef CORE_RESTART_RESTORE_PROCESS_H
+#define CORE_RESTART_RESTORE_PROCESS_H
 
 #include <sys/types.h>
 
@@ -20,7 +20,7 @@
 #include "absl/status/statusor.h"
 #include "core/image/plan_builder.h"
 #include "core/image/reader.h"
-#include "core/tools/shared_memory.h"
+#include "core/restart/shared_memory.h"
 
 namespace dmtcp {
 
@@ -68,4 +68,4 @@ absl::Status StreamImageData(const img::ImageIndex& image, const img::RestorePla
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_RESTORE_PROCESS_H
+#endif  // CORE_RESTART_RESTORE_PROCESS_H

@@ -1,4 +1,4 @@
-#include "core/tools/modify_env.h"
+#include "core/restart/modify_env.h"
 
 #include <cstdlib>
 #include <fstream>

@@ -3,8 +3,8 @@
 // Its lines: NAME=value (with $OTHER or ${OTHER} taken from dmtcp_restart's own
 // environment), a bare NAME to unset it, blank lines and # comments. dmtcp_restart
 // resolves the file; the runtime of a process launched with --modify-env applies it.
-#ifndef CORE_TOOLS_MODIFY_ENV_H
-#define CORE_TOOLS_MODIFY_ENV_H
+#ifndef CORE_RESTART_MODIFY_ENV_H
+#define CORE_RESTART_MODIFY_ENV_H
 
 #include <functional>
 #include <string>
@@ -26,4 +26,4 @@ std::string ResolveModifyEnv(const std::string& dir);
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_MODIFY_ENV_H
+#endif  // CORE_RESTART_MODIFY_ENV_H

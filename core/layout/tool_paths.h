@@ -1,7 +1,7 @@
 // tool_paths.h - where the installed pieces are: every tool, the preload library and
 // the restorer sit in one directory, found from the running binary.
-#ifndef CORE_TOOLS_TOOL_PATHS_H
-#define CORE_TOOLS_TOOL_PATHS_H
+#ifndef CORE_LAYOUT_TOOL_PATHS_H
+#define CORE_LAYOUT_TOOL_PATHS_H
 
 #include <string>
 
@@ -39,4 +39,4 @@ std::string PreloadValue(const std::string& library = "libdmtcp.so");
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_TOOL_PATHS_H
+#endif  // CORE_LAYOUT_TOOL_PATHS_H

@@ -1,4 +1,4 @@
-#include "core/tools/modify_env.h"
+#include "core/restart/modify_env.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

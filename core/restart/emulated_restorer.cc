@@ -1,4 +1,4 @@
-#include "core/tools/emulated_restorer.h"
+#include "core/restart/emulated_restorer.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include "arch/arch.h"
 #include "core/common/emulation.h"
 #include "core/image/checksum.h"
-#include "core/tools/scratch_dir.h"
+#include "core/layout/scratch_dir.h"
 
 namespace dmtcp {
 namespace {

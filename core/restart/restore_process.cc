@@ -1,4 +1,4 @@
-#include "core/tools/restore_process.h"
+#include "core/restart/restore_process.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -18,11 +18,11 @@
 #include "core/common/exit_codes.h"
 #include "core/common/fds.h"
 #include "core/image/arch_names.h"
-#include "core/tools/descriptor_broker.h"
-#include "core/tools/emulated_restorer.h"
-#include "core/tools/modify_env.h"
-#include "core/tools/terminal_broker.h"
-#include "core/tools/tool_paths.h"
+#include "core/restart/descriptor_broker.h"
+#include "core/restart/emulated_restorer.h"
+#include "core/restart/modify_env.h"
+#include "core/restart/terminal_broker.h"
+#include "core/layout/tool_paths.h"
 
 namespace dmtcp {
 namespace {

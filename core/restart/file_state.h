@@ -2,8 +2,8 @@
 // any descriptor is reopened: a file that is gone is recreated (with its saved
 // contents, or empty when it was open for writing, as DMTCP does), and saved contents
 // overwrite the file found only when the launch allowed it (--allow-file-overwrite).
-#ifndef CORE_TOOLS_FILE_STATE_H
-#define CORE_TOOLS_FILE_STATE_H
+#ifndef CORE_RESTART_FILE_STATE_H
+#define CORE_RESTART_FILE_STATE_H
 
 #include <string>
 #include <vector>
@@ -33,4 +33,4 @@ void PutBackFiles(const std::vector<const img::ImageIndex*>& images);
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_FILE_STATE_H
+#endif  // CORE_RESTART_FILE_STATE_H

@@ -1,4 +1,4 @@
-#include "core/tools/file_state.h"
+#include "core/restart/file_state.h"
 
 #include "gtest/gtest.h"
 

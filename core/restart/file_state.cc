@@ -1,4 +1,4 @@
-#include "core/tools/file_state.h"
+#include "core/restart/file_state.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "core/common/exit_codes.h"
-#include "core/tools/tool_paths.h"
+#include "core/layout/tool_paths.h"
 
 namespace dmtcp {
 namespace {

@@ -1,6 +1,6 @@
 // Where the tools put scratch files: $DMTCP_TMPDIR, else $TMPDIR, else /tmp.
-#ifndef CORE_TOOLS_SCRATCH_DIR_H
-#define CORE_TOOLS_SCRATCH_DIR_H
+#ifndef CORE_LAYOUT_SCRATCH_DIR_H
+#define CORE_LAYOUT_SCRATCH_DIR_H
 
 #include <string>
 
@@ -10,4 +10,4 @@ std::string ScratchDir();
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_SCRATCH_DIR_H
+#endif  // CORE_LAYOUT_SCRATCH_DIR_H

@@ -1,4 +1,4 @@
-#include "core/tools/tool_paths.h"
+#include "core/layout/tool_paths.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -3,14 +3,14 @@
 // after the program and its ELF interpreter; the restorer must find them where the
 // program had them (core/restorer/emulator_tables.c), so it runs through the program's
 // own interpreter: a copy of dmtcp_restorer_interp whose PT_INTERP names it.
-#ifndef CORE_TOOLS_EMULATED_RESTORER_H
-#define CORE_TOOLS_EMULATED_RESTORER_H
+#ifndef CORE_RESTART_EMULATED_RESTORER_H
+#define CORE_RESTART_EMULATED_RESTORER_H
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "core/image/reader.h"
-#include "core/tools/tool_paths.h"
+#include "core/layout/tool_paths.h"
 
 namespace dmtcp {
 
@@ -29,4 +29,4 @@ absl::StatusOr<std::string> WithInterpreter(std::string elf, const std::string& 
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_EMULATED_RESTORER_H
+#endif  // CORE_RESTART_EMULATED_RESTORER_H

@@ -1,4 +1,4 @@
-#include "core/tools/shared_memory.h"
+#include "core/restart/shared_memory.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -7,8 +7,8 @@
 // shared object itself before any process starts (a memfd for anonymous memory, the
 // file itself for a named one) and hands it to every process that maps it; restorers
 // only map it. Objects are known by the device and inode /proc/<pid>/maps showed.
-#ifndef CORE_TOOLS_SHARED_MEMORY_H
-#define CORE_TOOLS_SHARED_MEMORY_H
+#ifndef CORE_RESTART_SHARED_MEMORY_H
+#define CORE_RESTART_SHARED_MEMORY_H
 
 #include <functional>
 #include <utility>
@@ -43,4 +43,4 @@ absl::StatusOr<SharedMemory> PrepareSharedMemory(const std::vector<img::ImageInd
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_SHARED_MEMORY_H
+#endif  // CORE_RESTART_SHARED_MEMORY_H

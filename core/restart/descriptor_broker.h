@@ -1,13 +1,13 @@
 // descriptor_broker.h - kernel objects several restored processes share (pipes,
 // sockets), recreated once by dmtcp_restart before any process starts, refilled with
 // the bytes they held, and handed to each process at its old descriptor numbers.
-#ifndef CORE_TOOLS_DESCRIPTOR_BROKER_H
-#define CORE_TOOLS_DESCRIPTOR_BROKER_H
+#ifndef CORE_RESTART_DESCRIPTOR_BROKER_H
+#define CORE_RESTART_DESCRIPTOR_BROKER_H
 
 #include <vector>
 
 #include "absl/status/status.h"
-#include "core/tools/restore_process.h"
+#include "core/restart/restore_process.h"
 
 namespace dmtcp {
 
@@ -17,4 +17,4 @@ absl::Status ShareDescriptors(std::vector<ProcessToRestore>& procs, const Shared
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_DESCRIPTOR_BROKER_H
+#endif  // CORE_RESTART_DESCRIPTOR_BROKER_H

@@ -1,4 +1,4 @@
-#include "core/tools/scratch_dir.h"
+#include "core/layout/scratch_dir.h"
 
 #include <stdlib.h>
 

@@ -8,8 +8,8 @@
 // left behind by the processes that were killed); a private one is always new. The
 // processes learn each object's new id ("sysv=kind:old:new,..." in their restart
 // settings) and put their segments back at the addresses they had.
-#ifndef CORE_TOOLS_SYSV_BROKER_H
-#define CORE_TOOLS_SYSV_BROKER_H
+#ifndef CORE_RESTART_SYSV_BROKER_H
+#define CORE_RESTART_SYSV_BROKER_H
 
 #include <string>
 #include <vector>
@@ -24,4 +24,4 @@ absl::StatusOr<std::string> RecreateSysvObjects(const std::vector<img::ImageInde
 
 }  // namespace dmtcp
 
-#endif  // CORE_TOOLS_SYSV_BROKER_H
+#endif  // CORE_RESTART_SYSV_BROKER_H

@@ -1,4 +1,4 @@
-#include "core/tools/sysv_broker.h"
+#include "core/restart/sysv_broker.h"
 
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -12,7 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
-#include "core/tools/shared_memory.h"
+#include "core/restart/shared_memory.h"
 
 namespace dmtcp {
 namespace {
