@@ -133,6 +133,8 @@ bool CheckpointInProgress() { return __atomic_load_n(&g_suspended, __ATOMIC_ACQU
 
 bool OnCheckpointThread() { return sys::gettid() == __atomic_load_n(&g_checkpoint_tid, __ATOMIC_ACQUIRE); }
 
+void NoteCheckpointThreadId() { __atomic_store_n(&g_checkpoint_tid, (int)sys::gettid(), __ATOMIC_RELEASE); }
+
 namespace {
 
 void ServeCoordinator() {
@@ -155,7 +157,7 @@ void ServeCoordinator() {
 void* CheckpointThreadMain(void*) {
   const uint64_t all = ~0ull;
   sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);  // no signal is for this thread
-  __atomic_store_n(&g_checkpoint_tid, (int)sys::gettid(), __ATOMIC_RELEASE);
+  NoteCheckpointThreadId();
   LearnTidOffset();
   int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, false, nullptr);
   // The name tells a parent waiting at a checkpoint that we have joined (children.h).

@@ -23,6 +23,11 @@ bool CheckpointInProgress();
 // Whether the caller is the checkpoint thread (plugins' event hooks run on it).
 bool OnCheckpointThread();
 
+// Called by the checkpoint thread when it starts, and again once restarted: its kernel
+// id changes where the restart could not keep the old one (no clone3 set_tid: not
+// root, or under QEMU).
+void NoteCheckpointThreadId();
+
 }  // namespace rt
 
 #endif  // CORE_RUNTIME_CHECKPOINT_THREAD_H

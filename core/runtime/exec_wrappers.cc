@@ -21,6 +21,7 @@
 #include "core/runtime/exec_environment.h"
 #include "core/runtime/exec_wrappers.h"
 #include "core/runtime/hooks.h"
+#include "core/runtime/plugin_api.h"
 #include "core/runtime/plugins/sockets.h"
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
@@ -126,26 +127,32 @@ void StartAfterExec() {
 
 EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
   WITH_PAIRS(envp);
+  rt::ExternalPreExecEvent(path, argv, const_cast<char* const*>(env));
   return rt::BlockedExec(&rt::g_real.execve, "execve", path, argv, env);
 }
 EXPORT int execv(const char* path, char* const argv[]) {
   WITH_PAIRS(environ);
+  rt::ExternalPreExecEvent(path, argv, const_cast<char* const*>(env));
   return rt::BlockedExec(&rt::g_real.execve, "execve", path, argv, env);
 }
 EXPORT int execvp(const char* file, char* const argv[]) {
   WITH_PAIRS(environ);
+  rt::ExternalPreExecEvent(file, argv, const_cast<char* const*>(env));
   return rt::BlockedExec(&rt::g_real.execvpe, "execvpe", file, argv, env);
 }
 EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
   WITH_PAIRS(envp);
+  rt::ExternalPreExecEvent(file, argv, const_cast<char* const*>(env));
   return rt::BlockedExec(&rt::g_real.execvpe, "execvpe", file, argv, env);
 }
 EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
   WITH_PAIRS(envp);
+  rt::ExternalPreExecEvent(nullptr, argv, const_cast<char* const*>(env));
   return rt::BlockedExec(&rt::g_real.fexecve, "fexecve", fd, argv, env);
 }
 EXPORT int execveat(int dirfd, const char* path, char* const argv[], char* const envp[], int flags) {
   WITH_PAIRS(envp);
+  rt::ExternalPreExecEvent(path, argv, const_cast<char* const*>(env));
   return rt::BlockedExec(&rt::g_real.execveat, "execveat", dirfd, path, argv, env, flags);
 }
 

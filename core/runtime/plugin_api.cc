@@ -59,13 +59,17 @@ void* Lookup(void* handle, const char* symbol, const char* version, const void* 
   return from == nullptr ? nullptr : FindAfter(from, symbol, version);
 }
 
+void DeliverWith(DmtcpEvent_t event, DmtcpEventData_t* data) {
+  for (int i = 0; i < g_external_count; i++) {
+    if (g_external[i].event_hook != nullptr) g_external[i].event_hook(event, data);
+  }
+}
+
 void Deliver(DmtcpEvent_t event, bool restart) {
   DmtcpEventData_t data;
   memset(&data, 0, sizeof data);
   data.resumeUserThreadInfo.isRestart = restart ? 1 : 0;
-  for (int i = 0; i < g_external_count; i++) {
-    if (g_external[i].event_hook != nullptr) g_external[i].event_hook(event, &data);
-  }
+  DeliverWith(event, &data);
 }
 
 void OnEvent(Event event) {
@@ -97,6 +101,21 @@ void StartExternalPlugins() {
 
 void ExternalPluginEvent(int event, bool restart) {
   Deliver(static_cast<DmtcpEvent_t>(event), restart);
+}
+
+void ExternalPreExecEvent(const char* file, char* const argv[], char* const envp[]) {
+  if (g_external_count == 0) return;
+  DmtcpEventData_t data;
+  memset(&data, 0, sizeof data);
+  data.preExec.serializationFd = -1;  // nothing is carried across exec this way
+  data.preExec.filename = const_cast<char*>(file);
+  data.preExec.argv = const_cast<const char**>(argv);
+  data.preExec.envp = const_cast<const char**>(envp);
+  for (; argv != nullptr && argv[data.preExec.maxArgs] != nullptr; data.preExec.maxArgs++) {
+  }
+  for (; envp != nullptr && envp[data.preExec.maxEnv] != nullptr; data.preExec.maxEnv++) {
+  }
+  DeliverWith(DMTCP_EVENT_PRE_EXEC, &data);
 }
 
 }  // namespace rt

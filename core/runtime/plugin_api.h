@@ -11,6 +11,8 @@ void StartExternalPlugins();
 // Sends every registered plugin `event` (a DmtcpEvent_t) where the runtime's own
 // events (hooks.h) have no equivalent: PRESUSPEND, RUNNING, ATFORK_CHILD.
 void ExternalPluginEvent(int event, bool restart);
+// DMTCP_EVENT_PRE_EXEC with what is about to be exec'ed (fexecve: file is null).
+void ExternalPreExecEvent(const char* file, char* const argv[], char* const envp[]);
 
 }  // namespace rt
 

@@ -10,6 +10,7 @@
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
 #include "core/runtime/checkpoint.h"
+#include "core/runtime/checkpoint_thread.h"
 #include "core/runtime/config.h"
 #include "core/runtime/coordinator_link.h"
 #include "core/runtime/fd_table.h"
@@ -124,6 +125,7 @@ bool RestartSetting(const char* key, char* out, unsigned long size) {
 }
 
 void FinishRestart() {
+  NoteCheckpointThreadId();
   if (__atomic_load_n(&g_restart_block.magic, __ATOMIC_ACQUIRE) != RESTART_BLOCK_MAGIC) {
     Warn("restart: the restorer left no restart block; continuing");
   }
