@@ -17,12 +17,22 @@ void RegisterPlugin(const Plugin* plugin) {
   g_plugins[i] = plugin;
 }
 
+void (*OperationFor(const Plugin* plugin, Event event))() {
+  switch (event) {
+    case Event::kDrain: return plugin->drain;
+    case Event::kPreCheckpoint: return plugin->save;
+    case Event::kResume: return plugin->resume;
+    case Event::kRestart: return plugin->restore;
+  }
+  return nullptr;
+}
+
 void RunHooks(Event event) {
   // Restore in registration order, save in reverse, like constructors and destructors.
-  if (event == Event::kPreCheckpoint || event == Event::kDrain) {
-    for (int i = g_plugin_count - 1; i >= 0; i--) g_plugins[i]->on_event(event);
-  } else {
-    for (int i = 0; i < g_plugin_count; i++) g_plugins[i]->on_event(event);
+  const bool reverse = event == Event::kPreCheckpoint || event == Event::kDrain;
+  for (int n = 0; n < g_plugin_count; n++) {
+    const Plugin* plugin = g_plugins[reverse ? g_plugin_count - 1 - n : n];
+    if (void (*op)() = OperationFor(plugin, event)) op();
   }
 }
 

@@ -1,7 +1,7 @@
 // hooks.h - how resource plugins take part in checkpoint and restart.
 //
 // A plugin is one source file that handles one kind of resource (files, pipes,
-// sockets, ...). It registers a handler for the runtime's events; each plugin keeps
+// sockets, ...). It registers its operations (save, restore, ...) in a table; it keeps
 // what it saved in its own static memory, which the image captures with the rest of
 // the process, so after a restart it finds its saved state where it left it.
 #ifndef CORE_RUNTIME_HOOKS_H
@@ -23,12 +23,16 @@ enum class Event {
   kRestart,        // a restored process, before its threads run again
 };
 
+// A plugin's operations, one per moment; any may be null.
 struct Plugin {
   const char* name;
-  void (*on_event)(Event event);
-  // Optional: records for dmtcp_restart, which needs to know of resources shared
-  // between processes (pipes) before any process is restored. Returns 0 or -errno.
+  void (*drain)();    // Event::kDrain
+  void (*save)();     // Event::kPreCheckpoint
+  // Records for dmtcp_restart, which needs to know of resources shared between
+  // processes (pipes) before any process is restored. Returns 0 or -errno.
   int (*write_records)(img::ImageWriter* writer);
+  void (*resume)();   // Event::kResume
+  void (*restore)();  // Event::kRestart
   // Restart hooks run in increasing order (checkpoint hooks in decreasing order).
   int order;
 };
@@ -38,14 +42,15 @@ void RegisterPlugin(const Plugin* plugin);
 void RunHooks(Event event);
 int WritePluginRecords(img::ImageWriter* writer);
 
-// Declares and registers a plugin:
-//   RUNTIME_PLUGIN(files, OnFilesEvent[, WriteRecords[, order]]);
+// Declares and registers a plugin with the operations it has, in the order of
+// struct Plugin:
+//   RUNTIME_PLUGIN(files, .save = Save, .write_records = WriteRecords, .restore = Restore);
 // Plugins register before the runtime starts (runtime.cc), since a process may be
 // asked to checkpoint the moment it joins, before main().
-#define RUNTIME_PLUGIN(name, ...)                                                  \
-  static const ::rt::Plugin plugin_##name = {#name, __VA_ARGS__};                  \
-  __attribute__((constructor(RUNTIME_PLUGIN_PRIORITY))) static void register_plugin_##name() { \
-    ::rt::RegisterPlugin(&plugin_##name);                                          \
+#define RUNTIME_PLUGIN(plugin_name, ...)                                           \
+  static const ::rt::Plugin plugin_##plugin_name = {.name = #plugin_name, __VA_ARGS__}; \
+  __attribute__((constructor(RUNTIME_PLUGIN_PRIORITY))) static void register_plugin_##plugin_name() { \
+    ::rt::RegisterPlugin(&plugin_##plugin_name);                                   \
   }
 
 }  // namespace rt

@@ -72,13 +72,8 @@ void Deliver(DmtcpEvent_t event, bool restart) {
   DeliverWith(event, &data);
 }
 
-void OnEvent(Event event) {
-  switch (event) {
-    case Event::kPreCheckpoint: Deliver(DMTCP_EVENT_PRECHECKPOINT, false); break;
-    case Event::kResume: Deliver(DMTCP_EVENT_RESUME, false); break;
-    default: break;
-  }
-}
+void PreCheckpoint() { Deliver(DMTCP_EVENT_PRECHECKPOINT, false); }
+void Resume() { Deliver(DMTCP_EVENT_RESUME, false); }
 
 void AtExit() { Deliver(DMTCP_EVENT_EXIT, false); }
 
@@ -87,7 +82,7 @@ void AtExit() { Deliver(DMTCP_EVENT_EXIT, false); }
 // First at checkpoint: the external ones see the process as the program does.
 // Their restart event comes from FinishRestart, once the process is back in the
 // computation, so that its hooks can use the coordinator (barriers, the name service).
-RUNTIME_PLUGIN(external, OnEvent, nullptr, 1000)
+RUNTIME_PLUGIN(external, .save = PreCheckpoint, .resume = Resume, .order = 1000)
 
 void StartExternalPlugins() {
   using InitFn = void (*)();

@@ -233,17 +233,10 @@ void Restore() {
   }
 }
 
-void OnEvent(Event event) {
-  if (event == Event::kPreCheckpoint) {
-    Save();
-  } else if (event == Event::kRestart) {
-    Restore();
-  }
-}
 
 }  // namespace
 
 // Late: epoll watches name descriptors the other plugins restore.
-RUNTIME_PLUGIN(events, OnEvent, nullptr, /*order=*/100)
+RUNTIME_PLUGIN(events, .save = Save, .restore = Restore, .order = 100)
 
 }  // namespace rt

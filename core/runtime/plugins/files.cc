@@ -236,16 +236,9 @@ void Restore() {
   }
 }
 
-void OnEvent(Event event) {
-  if (event == Event::kPreCheckpoint) {
-    Save();
-  } else if (event == Event::kRestart) {
-    Restore();
-  }
-}
 
 }  // namespace
 
-RUNTIME_PLUGIN(files, OnEvent, WriteRecords)
+RUNTIME_PLUGIN(files, .save = Save, .write_records = WriteRecords, .restore = Restore)
 
 }  // namespace rt

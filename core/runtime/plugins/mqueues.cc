@@ -146,16 +146,9 @@ void Restore() {
   }
 }
 
-void OnEvent(Event event) {
-  if (event == Event::kPreCheckpoint) {
-    Save();
-  } else if (event == Event::kRestart) {
-    Restore();
-  }
-}
 
 }  // namespace
 
-RUNTIME_PLUGIN(mqueues, OnEvent, WriteRecords)
+RUNTIME_PLUGIN(mqueues, .save = Save, .write_records = WriteRecords, .restore = Restore)
 
 }  // namespace rt

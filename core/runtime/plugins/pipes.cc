@@ -134,16 +134,9 @@ void Restore() {
   }
 }
 
-void OnEvent(Event event) {
-  if (event == Event::kPreCheckpoint) {
-    Save();
-  } else if (event == Event::kRestart) {
-    Restore();
-  }
-}
 
 }  // namespace
 
-RUNTIME_PLUGIN(pipes, OnEvent, WriteRecords)
+RUNTIME_PLUGIN(pipes, .save = Save, .write_records = WriteRecords, .restore = Restore)
 
 }  // namespace rt

@@ -227,13 +227,6 @@ void Restore() {
   }
 }
 
-void OnEvent(Event event) {
-  if (event == Event::kPreCheckpoint) {
-    Save();
-  } else if (event == Event::kRestart) {
-    Restore();
-  }
-}
 
 // A forked child has no timers (nor the helper thread).
 void ForgetTimers() {
@@ -249,7 +242,7 @@ __attribute__((constructor(RUNTIME_PLUGIN_PRIORITY))) void Init() {
 
 }  // namespace
 
-RUNTIME_PLUGIN(posix_timers, OnEvent)
+RUNTIME_PLUGIN(posix_timers, .save = Save, .restore = Restore)
 
 }  // namespace rt
 

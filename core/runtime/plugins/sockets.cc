@@ -260,19 +260,11 @@ void WaitForOutgoingData() {
   }
 }
 
-void OnEvent(Event event) {
-  if (event == Event::kDrain) {
-    WaitForOutgoingData();
-  } else if (event == Event::kPreCheckpoint) {
-    Save();
-  } else if (event == Event::kRestart) {
-    Restore();
-  }
-}
 
 }  // namespace
 
-RUNTIME_PLUGIN(sockets, OnEvent, WriteRecords)
+RUNTIME_PLUGIN(sockets, .drain = WaitForOutgoingData, .save = Save, .write_records = WriteRecords,
+               .restore = Restore)
 
 // "ip:port" or "[ip6]:port" of an AF_INET/AF_INET6 address; false for others.
 bool InetText(const uint8_t* addr, uint32_t len, char* out, size_t size) {

@@ -331,8 +331,7 @@ void AttachSegmentsAgain() {
   }
 }
 
-void OnEvent(Event event) {
-  if (event != Event::kRestart) return;
+void Restore() {
   LoadNewIds();
   AttachSegmentsAgain();
 }
@@ -376,7 +375,7 @@ auto RetryAcrossCheckpoints(Call call) -> decltype(call()) {
 
 }  // namespace rt
 
-RUNTIME_PLUGIN(sysv_ipc, rt::OnEvent, rt::WriteRecords)
+RUNTIME_PLUGIN(sysv_ipc, .write_records = rt::WriteRecords, .restore = rt::Restore)
 
 // ---- the program's calls ----
 

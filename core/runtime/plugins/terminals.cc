@@ -200,16 +200,9 @@ void Restore() {
   if (resized) sys::kill(sys::getpid(), SIGWINCH);
 }
 
-void OnEvent(Event event) {
-  if (event == Event::kPreCheckpoint) {
-    Save();
-  } else if (event == Event::kRestart) {
-    Restore();
-  }
-}
 
 }  // namespace
 
-RUNTIME_PLUGIN(terminals, OnEvent, WriteRecords)
+RUNTIME_PLUGIN(terminals, .save = Save, .write_records = WriteRecords, .restore = Restore)
 
 }  // namespace rt
