@@ -578,6 +578,33 @@ TEST(CheckpointBasics, NocheckpointRunsAProgramOutsideTheComputation) {
   EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << ReadFile(box.Path("outside.out"));
 }
 
+// --disable-plugin (here by DMTCP's name for it, --disable-file-plugin): the files
+// plugin does not run, so the open files stay out of the image; the restarted process
+// runs without them and both the checkpoint and the restart say why. Without the
+// switch the same probe gets its files back (FilesComeBackAtTheirOffsets and others).
+TEST(CheckpointBasics, DisabledPluginLeavesItsDescriptorsOut) {
+  Sandbox box;
+  const pid_t pid = box.Spawn(
+      box.LaunchArgv({ProbePath("saved_files"), box.Path("go")}, {"--disable-file-plugin"}), "saved",
+      box.Env());
+  ASSERT_TRUE(box.WaitForLine("saved", "ready")) << ReadFile(box.Path("saved.err"));
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  const pid_t restarted = box.Restart(box.Images(), "restart");
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  // stdout was a file too: the restarted probe writes to dmtcp_restart's instead.
+  const std::string out = ReadFile(box.Path("restart.out"));
+  const std::string restart_err = ReadFile(box.Path("restart.err"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << restart_err;
+  EXPECT_NE(out.find("kept.txt: missing\nmade.txt: missing\n"), std::string::npos) << out;
+  EXPECT_NE(restart_err.find("kept.txt) is not restored: this kind is not supported yet, or its plugin is disabled"),
+            std::string::npos)
+      << restart_err;
+  EXPECT_NE(ReadFile(box.Path("saved.err")).find("kept.txt) cannot be restored"), std::string::npos);
+}
+
 // --modify-env: the dmtcp_env.txt beside the images changes the restored environment,
 // $VAR taken from dmtcp_restart's, a bare name unsetting one (DMTCP's modify-env).
 TEST(CheckpointBasics, ModifyEnvAppliesDmtcpEnvTxtAtRestart) {

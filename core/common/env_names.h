@@ -38,6 +38,10 @@
 #define ENV_PATH_MAPPING "DMTCP_PATH_MAPPING"
 /* Plugins to load (dmtcp_launch --with-plugin): absolute paths, ':'-separated. */
 #define ENV_PLUGIN "DMTCP_PLUGIN"
+/* Plugins not to run (dmtcp_launch --disable-plugin, --disable-all-plugins): names,
+ * ','-separated, a built-in's (files, pipes, sockets, ...) or a loaded plugin's; "all"
+ * stands for every built-in resource plugin. */
+#define ENV_DISABLE_PLUGINS "DMTCP_DISABLE_PLUGINS"
 /* Set at launch (the restarted process remembers its original environment), or for
  * dmtcp_restart (DMTCP_RESTART_PAUSE=N, N >= 1): each restored process stops with
  * SIGSTOP before it rejoins the coordinator, for a debugger to attach. */

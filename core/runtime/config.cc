@@ -1,4 +1,5 @@
 #include "core/runtime/config.h"
+#include "core/runtime/hooks.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -63,6 +64,7 @@ bool LoadConfig() {
   g_config.allow_overwrite = EnvFlag(ENV_ALLOW_OVERWRITE);
   g_config.unique_ckpt = EnvFlag(ENV_UNIQUE_CKPT);
   g_config.modify_env = EnvFlag(ENV_MODIFY_ENV);
+  DisablePlugins(getenv(ENV_DISABLE_PLUGINS));
   g_config.pathvirt = EnvFlag(ENV_PATHVIRT);
   if (g_config.pathvirt) SetPathMapping(getenv(ENV_PATH_MAPPING));
   static const char* const kPauseNames[] = {ENV_RESTART_PAUSE, ENV_RESTART_PAUSE2,

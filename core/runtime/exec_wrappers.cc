@@ -92,6 +92,11 @@ bool CollectArgs(const char* first, va_list ap, char** argv) {
   return true;
 }
 
+int TooManyArgs() {
+  errno = E2BIG;
+  return -1;
+}
+
 }  // namespace
 
 void StartAfterExec() {
@@ -156,17 +161,15 @@ EXPORT int execveat(int dirfd, const char* path, char* const argv[], char* const
   return rt::BlockedExec(&rt::g_real.execveat, "execveat", dirfd, path, argv, env, flags);
 }
 
+// execl, execlp and execle take their arguments as a list, ended by a null (execle's
+// environment follows it): collected onto the stack, they go to the vector forms.
 EXPORT int execl(const char* path, const char* arg, ...) {
   char* argv[rt::kMaxExecArgs];
   va_list ap;
   va_start(ap, arg);
   const bool ok = rt::CollectArgs(arg, ap, argv);
   va_end(ap);
-  if (!ok) {
-    errno = E2BIG;
-    return -1;
-  }
-  return execv(path, argv);
+  return ok ? execv(path, argv) : rt::TooManyArgs();
 }
 
 EXPORT int execlp(const char* file, const char* arg, ...) {
@@ -175,11 +178,7 @@ EXPORT int execlp(const char* file, const char* arg, ...) {
   va_start(ap, arg);
   const bool ok = rt::CollectArgs(arg, ap, argv);
   va_end(ap);
-  if (!ok) {
-    errno = E2BIG;
-    return -1;
-  }
-  return execvp(file, argv);
+  return ok ? execvp(file, argv) : rt::TooManyArgs();
 }
 
 EXPORT int execle(const char* path, const char* arg, ...) {
@@ -189,9 +188,5 @@ EXPORT int execle(const char* path, const char* arg, ...) {
   const bool ok = rt::CollectArgs(arg, ap, argv);
   char* const* envp = ok ? va_arg(ap, char* const*) : nullptr;
   va_end(ap);
-  if (!ok) {
-    errno = E2BIG;
-    return -1;
-  }
-  return execve(path, argv, envp);
+  return ok ? execve(path, argv, envp) : rt::TooManyArgs();
 }

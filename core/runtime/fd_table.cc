@@ -7,6 +7,7 @@
 #include "core/common/fds.h"
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
+#include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/proc_dir.h"
 
@@ -121,11 +122,20 @@ int MoveFd(int fd, const FdEntry& entry) {
   return 0;
 }
 
+namespace {
+// Why a descriptor was left out: no plugin handles its kind, or the one that does was
+// disabled on purpose.
+const char* WhyLeftOut() {
+  return DisabledPlugins() != nullptr ? "this kind is not supported yet, or its plugin is disabled"
+                                      : "this kind is not supported yet";
+}
+}  // namespace
+
 void WarnUnsavedFds() {
   for (int i = 0; i < FdCount(); i++) {
     const FdEntry& e = g_fds[i];
     if (e.claimed) continue;
-    Warn("checkpoint: fd %d (%s) cannot be restored: this kind is not supported yet", e.fd, e.path);
+    Warn("checkpoint: fd %d (%s) cannot be restored: %s", e.fd, e.path, WhyLeftOut());
   }
 }
 
@@ -133,7 +143,7 @@ void WarnUnrestoredFds() {
   for (int i = 0; i < FdCount(); i++) {
     const FdEntry& e = g_fds[i];
     if (e.restored || e.fd <= 2) continue;
-    Warn("restart: fd %d (%s) is not restored: this kind is not supported yet", e.fd, e.path);
+    Warn("restart: fd %d (%s) is not restored: %s", e.fd, e.path, WhyLeftOut());
   }
 }
 

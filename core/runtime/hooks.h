@@ -35,10 +35,19 @@ struct Plugin {
   void (*restore)();  // Event::kRestart
   // Restart hooks run in increasing order (checkpoint hooks in decreasing order).
   int order;
+  // Not a resource plugin: runs even when "all" are disabled (the dispatcher of the
+  // plugins loaded with --with-plugin).
+  bool essential;
 };
 
 // Called from a plugin's static initializer.
 void RegisterPlugin(const Plugin* plugin);
+// The plugins not to run (ENV_DISABLE_PLUGINS), from the runtime's start; and whether
+// `name` is one of them (for the plugins loaded with --with-plugin, by their name).
+void DisablePlugins(const char* names);
+bool PluginDisabled(const char* name, bool essential);
+// The disabled plugins as ENV_DISABLE_PLUGINS named them, or null if none.
+const char* DisabledPlugins();
 void RunHooks(Event event);
 int WritePluginRecords(img::ImageWriter* writer);
 

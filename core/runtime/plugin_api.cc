@@ -61,7 +61,8 @@ void* Lookup(void* handle, const char* symbol, const char* version, const void* 
 
 void DeliverWith(DmtcpEvent_t event, DmtcpEventData_t* data) {
   for (int i = 0; i < g_external_count; i++) {
-    if (g_external[i].event_hook != nullptr) g_external[i].event_hook(event, data);
+    if (g_external[i].event_hook == nullptr || PluginDisabled(g_external[i].pluginName, true)) continue;
+    g_external[i].event_hook(event, data);
   }
 }
 
@@ -82,7 +83,7 @@ void AtExit() { Deliver(DMTCP_EVENT_EXIT, false); }
 // First at checkpoint: the external ones see the process as the program does.
 // Their restart event comes from FinishRestart, once the process is back in the
 // computation, so that its hooks can use the coordinator (barriers, the name service).
-RUNTIME_PLUGIN(external, .save = PreCheckpoint, .resume = Resume, .order = 1000)
+RUNTIME_PLUGIN(external, .save = PreCheckpoint, .resume = Resume, .order = 1000, .essential = true)
 
 void StartExternalPlugins() {
   using InitFn = void (*)();

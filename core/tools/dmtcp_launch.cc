@@ -12,9 +12,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "arch/arch.h"
 #include "core/image/arch_names.h"
@@ -72,20 +74,35 @@ constexpr char kUsage[] =
     "      --check             report which kernel and libc features are available\n"
     "  -q, --quiet             fewer messages\n"
     "      --help              this text\n"
+    "Plugins:\n"
+    "      --disable-plugin N[,N...]  do not run these plugins: a built-in one (files,\n"
+    "                          pipes, sockets, terminals, mqueues, sysv_ipc,\n"
+    "                          posix_timers, events) or one loaded with --with-plugin\n"
+    "                          (by its name); a disabled resource plugin leaves its\n"
+    "                          descriptors out of the images, and a restart says which\n"
+    "                          were not restored. For finding which plugin a problem\n"
+    "                          comes from. Also DMTCP_DISABLE_PLUGINS.\n"
+    "      --disable-all-plugins   every built-in resource plugin (memory, threads,\n"
+    "                          the process tree and the --with-plugin ones remain)\n"
+    "      --disable-file-plugin, --disable-socket-plugin, --disable-pty-plugin,\n"
+    "      --disable-svipc-plugin, --disable-timer-plugin, --disable-event-plugin:\n"
+    "                          DMTCP's names for files, sockets, terminals, sysv_ipc,\n"
+    "                          posix_timers, events\n"
     "Accepted for DMTCP's scripts, with no effect here: --disable-alloc-plugin,\n"
-    "--disable-dl-plugin, --disable-ssh-plugin, --disable-event-plugin,\n"
-    "--disable-file-plugin, --disable-pty-plugin, --disable-socket-plugin,\n"
-    "--disable-svipc-plugin, --disable-timer-plugin, --disable-pid-plugin,\n"
-    "--disable-all-plugins (each resource kind is always handled), --any-coordinator\n"
-    "(the default), --coord-logfile F (the coordinator started here logs nothing).\n";
+    "--disable-dl-plugin, --disable-ssh-plugin, --disable-pid-plugin (no such plugins:\n"
+    "allocation needs no wrapper, pids are part of the core), --any-coordinator (the\n"
+    "default), --coord-logfile F (the coordinator started here logs nothing).\n";
 
-// DMTCP's switches for its built-in plugins: ours cannot be turned off (a resource left
-// out of an image is a restart that goes wrong later), so these are accepted and ignored.
-constexpr const char* kIgnoredSwitches[] = {
-    "--disable-alloc-plugin",  "--disable-dl-plugin",    "--disable-ssh-plugin",
-    "--disable-event-plugin",  "--disable-file-plugin",  "--disable-pty-plugin",
-    "--disable-socket-plugin", "--disable-svipc-plugin", "--disable-timer-plugin",
-    "--disable-pid-plugin",    "--disable-all-plugins",  "--any-coordinator"};
+// DMTCP's switches for plugins we do not have as plugins: accepted and ignored.
+constexpr const char* kIgnoredSwitches[] = {"--disable-alloc-plugin", "--disable-dl-plugin",
+                                            "--disable-ssh-plugin", "--disable-pid-plugin",
+                                            "--any-coordinator"};
+
+// DMTCP's switches for one of its built-in plugins, and ours that does the same.
+constexpr std::pair<const char*, const char*> kDmtcpPluginSwitches[] = {
+    {"--disable-file-plugin", "files"},    {"--disable-socket-plugin", "sockets"},
+    {"--disable-pty-plugin", "terminals"}, {"--disable-svipc-plugin", "sysv_ipc"},
+    {"--disable-timer-plugin", "posix_timers"}, {"--disable-event-plugin", "events"}};
 
 struct Options {
   CoordinatorAddress coord;
@@ -103,9 +120,17 @@ struct Options {
   bool modify_env = false;
   bool pathvirt = false;
   std::string plugins;  // --with-plugin or $DMTCP_PLUGIN: absolute paths, ':'-separated
+  std::vector<std::string> disabled;  // plugin names, or "all"
   std::string tmpdir;
   std::vector<char*> program;
 };
+
+const char* DmtcpPluginSwitch(ArgReader& args) {
+  for (const auto& [name, ours] : kDmtcpPluginSwitches) {
+    if (args.Is(name)) return ours;
+  }
+  return nullptr;
+}
 
 bool IgnoredSwitch(ArgReader& args) {
   for (const char* name : kIgnoredSwitches) {
@@ -161,6 +186,12 @@ Options Parse(int argc, char** argv) {
       o.tmpdir = args.Value();
     } else if (args.Is("--coord-logfile")) {
       args.Value();  // see --help
+    } else if (args.Is("--disable-plugin")) {
+      o.disabled.push_back(args.Value());
+    } else if (args.Is("--disable-all-plugins")) {
+      o.disabled.push_back("all");
+    } else if (const char* ours = DmtcpPluginSwitch(args)) {
+      o.disabled.push_back(ours);
     } else if (IgnoredSwitch(args)) {
       continue;
     } else if (args.Is("-q", "--quiet")) {
@@ -327,6 +358,11 @@ int main(int argc, char** argv) {
   if (!o.tmpdir.empty()) setenv(ENV_TMPDIR, o.tmpdir.c_str(), 1);
   if (o.modify_env) setenv(ENV_MODIFY_ENV, "1", 1);
   if (o.pathvirt) setenv(ENV_PATHVIRT, "1", 1);
+  if (!o.disabled.empty()) {
+    const char* before = getenv(ENV_DISABLE_PLUGINS);
+    if (before != nullptr && before[0] != '\0') o.disabled.push_back(before);
+    setenv(ENV_DISABLE_PLUGINS, absl::StrJoin(o.disabled, ",").c_str(), 1);
+  }
 
   execv(program.c_str(), o.program.data());
   fail(absl::StrCat("cannot run '", program, "': ", strerror(errno)));
