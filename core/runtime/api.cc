@@ -16,8 +16,8 @@
 #include "core/runtime/checkpoint_thread.h"
 #include "core/runtime/config.h"
 #include "core/runtime/pid_table.h"
+#include "core/runtime/wrappers.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 

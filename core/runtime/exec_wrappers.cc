@@ -23,8 +23,8 @@
 #include "core/runtime/hooks.h"
 #include "core/runtime/plugin_api.h"
 #include "core/runtime/plugins/sockets.h"
+#include "core/runtime/wrappers.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace rt {
 namespace {
@@ -32,11 +32,6 @@ namespace {
 constexpr int kMaxExecArgs = 4096;  // for execl*: the list is copied onto the stack
 
 uint64_t CheckpointSignalBit() { return 1ull << (g_config.ckpt_signal - 1); }
-
-template <typename Fn>
-Fn Next(const char* name) {
-  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
-}
 
 // Runs one of libc's exec functions, `*real` (or found by `name` if called before our
 // constructors ran), with the checkpoint signal blocked.

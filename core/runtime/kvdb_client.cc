@@ -10,8 +10,8 @@
 #include "core/runtime/config.h"
 #include "core/runtime/coordinator_link.h"
 #include "core/runtime/log.h"
+#include "core/runtime/wrappers.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace rt {
 namespace {

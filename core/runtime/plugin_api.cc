@@ -18,8 +18,8 @@
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/plugin_api.h"
+#include "core/runtime/wrappers.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace rt {
 namespace {

@@ -22,11 +22,10 @@
 
 #include "core/common/fmt.h"
 #include "core/common/raw_syscalls.h"
-#include "core/runtime/call_real.h"
+#include "core/runtime/wrappers.h"
 #include "core/runtime/path_mapping.h"
 #include "core/runtime/pid_table.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 

@@ -11,11 +11,10 @@
 #include <unistd.h>
 
 #include "core/common/raw_syscalls.h"
-#include "core/runtime/call_real.h"
+#include "core/runtime/wrappers.h"
 #include "core/runtime/pid_table.h"
 #include "core/runtime/threads.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 

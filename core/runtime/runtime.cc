@@ -19,8 +19,8 @@
 #include "core/runtime/plugin_api.h"
 #include "core/runtime/signals.h"
 #include "core/runtime/threads.h"
+#include "core/runtime/wrappers.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 extern char** environ;
 

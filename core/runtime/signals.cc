@@ -11,8 +11,8 @@
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
 #include "core/common/raw_syscalls.h"
+#include "core/runtime/wrappers.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace rt {
 namespace {
@@ -50,11 +50,6 @@ const sigset_t* WithoutCheckpointSignal(const sigset_t* set, sigset_t* out) {
   *out = *set;
   sigdelset(out, g_config.ckpt_signal);
   return out;
-}
-
-template <typename Fn>
-Fn Next(const char* name) {
-  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
 }
 
 }  // namespace

@@ -9,7 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
+#include "core/runtime/wrappers.h"
+
 
 extern char** environ;
 

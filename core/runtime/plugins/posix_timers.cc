@@ -28,8 +28,8 @@
 #include "core/runtime/log.h"
 #include "core/runtime/pid_table.h"
 #include "core/runtime/threads.h"
+#include "core/runtime/wrappers.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace rt {
 namespace {
@@ -68,11 +68,6 @@ struct RealFunctions {
   IdFn getoverrun, del;
 };
 RealFunctions g_real;
-
-template <typename Fn>
-Fn Next(const char* name) {
-  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
-}
 
 void ResolveReal() {
   if (g_real.create != nullptr) return;

@@ -30,6 +30,7 @@
 #include "core/runtime/hooks.h"
 #include "core/runtime/log.h"
 #include "core/runtime/plugins/sockets.h"
+#include "core/runtime/wrappers.h"
 
 namespace rt {
 namespace {
@@ -348,7 +349,7 @@ char* const* EnvironmentWithSocketPairs(char* const* envp, char** out, size_t ca
 
 }  // namespace rt
 
-extern "C" __attribute__((visibility("default"))) int socketpair(int domain, int type, int protocol,
+EXPORT int socketpair(int domain, int type, int protocol,
                                                                   int fds[2]) {
   long rc = arch_syscall4(__NR_socketpair, domain, type, protocol, (long)fds);
   if (rc < 0) {

@@ -33,8 +33,8 @@
 #include "core/runtime/log.h"
 #include "core/runtime/restart.h"
 #include "core/runtime/threads.h"
+#include "core/runtime/wrappers.h"
 
-#define EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace rt {
 namespace {
@@ -87,12 +87,12 @@ bool g_ipc_found;
 
 template <typename Fn>
 void Find(Fn* fn, const char* name) {
-  *fn = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+  *fn = Next<Fn>(name);
 }
 
 // libc's functions. Found by our constructor, or at the first call if a library's
 // constructor calls one before ours ran (UCX's, loaded by MPICH, calls shmget).
-const RealIpc& Real() {
+const RealIpc& Ipc() {
   if (__atomic_load_n(&g_ipc_found, __ATOMIC_ACQUIRE)) return g_ipc;
   Find(&g_ipc.shmget, "shmget");
   Find(&g_ipc.shmat, "shmat");
@@ -113,7 +113,7 @@ const RealIpc& Real() {
   return g_ipc;
 }
 
-__attribute__((constructor(RUNTIME_PLUGIN_PRIORITY))) void FindRealIpc() { Real(); }
+__attribute__((constructor(RUNTIME_PLUGIN_PRIORITY))) void FindRealIpc() { Ipc(); }
 
 IpcId* FindBy(int kind, int id, bool by_virtual) {
   for (IpcId& e : g_ids) {
@@ -208,7 +208,7 @@ bool Describe(const IpcId& e, struct img_sysv* rec, char* buf, size_t buf_size) 
   char* payload = buf + sizeof *rec;
   if (e.kind == IMG_SYSV_SHM) {
     struct shmid_ds ds;
-    if (Real().shmctl(e.real, IPC_STAT, &ds) != 0) return false;
+    if (Ipc().shmctl(e.real, IPC_STAT, &ds) != 0) return false;
     rec->key = (int32_t)ds.shm_perm.__key;
     rec->mode = ds.shm_perm.mode;
     rec->size = ds.shm_segsz;
@@ -223,16 +223,16 @@ bool Describe(const IpcId& e, struct img_sysv* rec, char* buf, size_t buf_size) 
   }
   if (e.kind == IMG_SYSV_SEM) {
     struct semid_ds ds;
-    if (Real().semctl(e.real, 0, IPC_STAT, &ds) != 0) return false;
+    if (Ipc().semctl(e.real, 0, IPC_STAT, &ds) != 0) return false;
     rec->key = (int32_t)ds.sem_perm.__key;
     rec->mode = ds.sem_perm.mode;
     rec->count = (uint32_t)ds.sem_nsems;
     rec->bytes = 2ull * rec->count;
     if (rec->bytes > buf_size - sizeof *rec) return false;
-    return Real().semctl(e.real, 0, GETALL, payload) == 0;
+    return Ipc().semctl(e.real, 0, GETALL, payload) == 0;
   }
   struct msqid_ds ds;
-  if (Real().msgctl(e.real, IPC_STAT, &ds) != 0) return false;
+  if (Ipc().msgctl(e.real, IPC_STAT, &ds) != 0) return false;
   rec->key = (int32_t)ds.msg_perm.__key;
   rec->mode = ds.msg_perm.mode;
   rec->size = ds.msg_qbytes;
@@ -241,7 +241,7 @@ bool Describe(const IpcId& e, struct img_sysv* rec, char* buf, size_t buf_size) 
   char* const receive = buf + buf_size - kReceiveBytes;  // long mtype, then the text
   char* out = payload;
   for (unsigned long i = 0; i < ds.msg_qnum; i++) {
-    ssize_t n = Real().msgrcv(e.real, receive, kReceiveBytes - sizeof(long), (long)i,
+    ssize_t n = Ipc().msgrcv(e.real, receive, kReceiveBytes - sizeof(long), (long)i,
                               IPC_NOWAIT | MSG_COPY | MSG_NOERROR);
     if (n < 0 || out + sizeof(struct img_sysv_msg) + (size_t)n > receive) {
       Warn("checkpoint: System V message queue %d: message %lu cannot be copied (errno %d); "
@@ -318,14 +318,14 @@ void AttachSegmentsAgain() {
       }
       if (!writable) flags |= SHM_RDONLY;
       if (exec) flags |= SHM_EXEC;
-      void* at = Real().shmat(a.real, (void*)(uintptr_t)base, flags);
+      void* at = Ipc().shmat(a.real, (void*)(uintptr_t)base, flags);
       if (at == (void*)-1) {
         Warn("restart: cannot attach System V shared memory segment %d at %p again (errno %d); "
              "its memory stays shared with the other processes, but not as a segment",
              a.real, (void*)(uintptr_t)base, errno);
         continue;
       }
-      if (a.removed) Real().shmctl(a.real, IPC_RMID, nullptr);
+      if (a.removed) Ipc().shmctl(a.real, IPC_RMID, nullptr);
     }
     sys::mprotect((void*)(uintptr_t)a.start, a.end - a.start, a.prot);
   }
@@ -379,23 +379,23 @@ RUNTIME_PLUGIN(sysv_ipc, .write_records = rt::WriteRecords, .restore = rt::Resto
 
 // ---- the program's calls ----
 
-using rt::Real;
+using rt::Ipc;
 
 EXPORT int shmget(key_t key, size_t size, int flags) {
-  return rt::Remember(IMG_SYSV_SHM, Real().shmget(key, size, flags));
+  return rt::Remember(IMG_SYSV_SHM, Ipc().shmget(key, size, flags));
 }
 EXPORT void* shmat(int id, const void* addr, int flags) {
-  return Real().shmat(rt::ToReal(IMG_SYSV_SHM, id), addr, flags);
+  return Ipc().shmat(rt::ToReal(IMG_SYSV_SHM, id), addr, flags);
 }
 EXPORT int shmctl(int id, int cmd, struct shmid_ds* buf) {
-  return Real().shmctl(rt::ToReal(IMG_SYSV_SHM, id), cmd, buf);
+  return Ipc().shmctl(rt::ToReal(IMG_SYSV_SHM, id), cmd, buf);
 }
 EXPORT int __shmctl64(int id, int cmd, void* buf) {
-  return Real().shmctl64(rt::ToReal(IMG_SYSV_SHM, id), cmd, buf);
+  return Ipc().shmctl64(rt::ToReal(IMG_SYSV_SHM, id), cmd, buf);
 }
 
 EXPORT int semget(key_t key, int nsems, int flags) {
-  return rt::Remember(IMG_SYSV_SEM, Real().semget(key, nsems, flags));
+  return rt::Remember(IMG_SYSV_SEM, Ipc().semget(key, nsems, flags));
 }
 // semctl's fourth argument (union semun, one word) is there for some commands only.
 static bool SemctlTakesArgument(int cmd) {
@@ -416,48 +416,48 @@ static int Semctl(int (*real)(int, int, int, ...), int id, int num, int cmd, va_
 EXPORT int semctl(int id, int num, int cmd, ...) {
   va_list ap;
   va_start(ap, cmd);
-  const int rc = Semctl(Real().semctl, id, num, cmd, ap);
+  const int rc = Semctl(Ipc().semctl, id, num, cmd, ap);
   va_end(ap);
   return rc;
 }
 EXPORT int __semctl64(int id, int num, int cmd, ...) {
   va_list ap;
   va_start(ap, cmd);
-  const int rc = Semctl(Real().semctl64, id, num, cmd, ap);
+  const int rc = Semctl(Ipc().semctl64, id, num, cmd, ap);
   va_end(ap);
   return rc;
 }
 // A timed wait interrupted by a checkpoint starts its timeout again.
 EXPORT int semop(int id, struct sembuf* ops, size_t n) {
-  return rt::RetryAcrossCheckpoints([&] { return Real().semop(rt::ToReal(IMG_SYSV_SEM, id), ops, n); });
+  return rt::RetryAcrossCheckpoints([&] { return Ipc().semop(rt::ToReal(IMG_SYSV_SEM, id), ops, n); });
 }
 EXPORT int semtimedop(int id, struct sembuf* ops, size_t n, const struct timespec* timeout) {
   return rt::RetryAcrossCheckpoints(
-      [&] { return Real().semtimedop(rt::ToReal(IMG_SYSV_SEM, id), ops, n, timeout); });
+      [&] { return Ipc().semtimedop(rt::ToReal(IMG_SYSV_SEM, id), ops, n, timeout); });
 }
 EXPORT int __semtimedop64(int id, struct sembuf* ops, size_t n, const void* timeout) {
   return rt::RetryAcrossCheckpoints(
-      [&] { return Real().semtimedop64(rt::ToReal(IMG_SYSV_SEM, id), ops, n, timeout); });
+      [&] { return Ipc().semtimedop64(rt::ToReal(IMG_SYSV_SEM, id), ops, n, timeout); });
 }
 
 EXPORT int msgget(key_t key, int flags) {
-  return rt::Remember(IMG_SYSV_MSG, Real().msgget(key, flags));
+  return rt::Remember(IMG_SYSV_MSG, Ipc().msgget(key, flags));
 }
 EXPORT int msgsnd(int id, const void* msg, size_t size, int flags) {
   return rt::RetryAcrossCheckpoints(
-      [&] { return Real().msgsnd(rt::ToReal(IMG_SYSV_MSG, id), msg, size, flags); });
+      [&] { return Ipc().msgsnd(rt::ToReal(IMG_SYSV_MSG, id), msg, size, flags); });
 }
 EXPORT ssize_t msgrcv(int id, void* msg, size_t size, long type, int flags) {
   return rt::RetryAcrossCheckpoints(
-      [&] { return Real().msgrcv(rt::ToReal(IMG_SYSV_MSG, id), msg, size, type, flags); });
+      [&] { return Ipc().msgrcv(rt::ToReal(IMG_SYSV_MSG, id), msg, size, type, flags); });
 }
 EXPORT int msgctl(int id, int cmd, struct msqid_ds* buf) {
-  int rc = Real().msgctl(rt::ToReal(IMG_SYSV_MSG, id), cmd, buf);
+  int rc = Ipc().msgctl(rt::ToReal(IMG_SYSV_MSG, id), cmd, buf);
   if (rc == 0 && cmd == IPC_RMID) rt::Forget(IMG_SYSV_MSG, id);
   return rc;
 }
 EXPORT int __msgctl64(int id, int cmd, void* buf) {
-  int rc = Real().msgctl64(rt::ToReal(IMG_SYSV_MSG, id), cmd, buf);
+  int rc = Ipc().msgctl64(rt::ToReal(IMG_SYSV_MSG, id), cmd, buf);
   if (rc == 0 && cmd == IPC_RMID) rt::Forget(IMG_SYSV_MSG, id);
   return rc;
 }
