@@ -171,8 +171,14 @@ std::vector<Action> CoordinatorState::WorkerJoined(ClientId id, const WorkerHell
                         {"pids", PidList()}}));
 
   if (hello.restarted) {
+    killed_uniqs_.erase(hello.uniq);  // back to life: its new children are welcome
     ++restart_joined_;
     MaybeReleaseRestartBarrier();
+  } else if (ChildOfKilled(hello.uniq)) {
+    worker.state = WorkerState::kKilled;
+    killed_uniqs_.insert(hello.uniq);
+    Send(id, MSG_KILL, 0, 0, 0, 0);
+    Log(absl::StrCat(Describe(worker), " was forked by a process killed before it joined: killed"));
   } else if (checkpoint_.has_value() && checkpoint_->phase == PHASE_SUSPEND) {
     // Joining while the others are being suspended: most likely a child one of them
     // just forked or spawned, or a process that exec'd (its parents wait for it before
@@ -523,10 +529,17 @@ void CoordinatorState::FinishCheckpoint() {
   if (interval_seconds_ > 0) next_interval_checkpoint_ = now_ + absl::Seconds(interval_seconds_);
 }
 
+bool CoordinatorState::ChildOfKilled(const std::string& uniq) const {
+  // A forked child's id is its parent's followed by "-<pid>" (core/runtime/runtime.cc).
+  const size_t dash = uniq.rfind('-');
+  return dash != std::string::npos && killed_uniqs_.count(uniq.substr(0, dash)) != 0;
+}
+
 void CoordinatorState::KillAll() {
   if (!workers_.empty()) Log(absl::StrFormat("killing %d process(es)", workers_.size()));
   for (auto& [id, worker] : workers_) {
     worker.state = WorkerState::kKilled;
+    if (!worker.hello.uniq.empty()) killed_uniqs_.insert(worker.hello.uniq);
     Send(id, MSG_KILL, 0, 0, 0, 0);
   }
   kill_deadline_ = now_ + kKillWait;

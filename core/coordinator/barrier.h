@@ -169,6 +169,8 @@ class CoordinatorState {
   void FindOutsideConnections();
   std::string ImagesPayload() const;
   void KillAll();
+  // Whether `uniq` names a child forked by a process a kill reached.
+  bool ChildOfKilled(const std::string& uniq) const;
   // Answers `client` once every killed worker has disconnected (its process is gone,
   // so a restart cannot meet it), or when kKillWait has passed.
   void ReplyWhenKilled(ClientId client, int status, std::string payload);
@@ -188,6 +190,9 @@ class CoordinatorState {
   bool exiting_ = false;
 
   std::map<ClientId, Worker> workers_;  // ordered by id: join order
+  // The image ids (WorkerHello::uniq) of the processes a kill reached. A child one of
+  // them forked just before dying joins on its own a moment later: it dies too.
+  std::set<std::string> killed_uniqs_;
   std::optional<Run> checkpoint_;
 
   // Restart barrier: dmtcp_restart clients that announced a count in the current

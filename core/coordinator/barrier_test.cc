@@ -415,6 +415,35 @@ TEST_F(BarrierTest, KillIsAnsweredWhenTheProcessesAreGone) {
   EXPECT_EQ(ReplyTo(state_.Command(8, CMD_KILL, 0), 8).status, DMT_COORD_SUCCESS);  // none left
 }
 
+// A child forked just before the kill joins after it, on its own connection: it is
+// killed as it joins, and the kill is answered once it is gone too. Its own children
+// go the same way; after a restart, the restored parent's new children are welcome.
+TEST_F(BarrierTest, ChildForkedBeforeAKillIsKilledWhenItJoins) {
+  WorkerHello parent = Hello(100);
+  parent.uniq = "0a0b-100-5f";
+  state_.WorkerJoined(1, parent);
+  EXPECT_THAT(Recipients(state_.Command(9, CMD_KILL, 0), MSG_KILL), ElementsAre(1));
+
+  WorkerHello child = Hello(101);
+  child.uniq = "0a0b-100-5f-101";
+  EXPECT_THAT(Recipients(state_.WorkerJoined(2, child), MSG_KILL), ElementsAre(2));
+  WorkerHello grandchild = Hello(102);
+  grandchild.uniq = "0a0b-100-5f-101-102";
+  EXPECT_THAT(Recipients(state_.WorkerJoined(3, grandchild), MSG_KILL), ElementsAre(3));
+  WorkerHello stranger = Hello(200);
+  stranger.uniq = "0a0b-200-5f";
+  EXPECT_THAT(Recipients(state_.WorkerJoined(4, stranger), MSG_KILL), IsEmpty());
+
+  EXPECT_THAT(Sent(state_.ClientLeft(1), MSG_COMMAND_REPLY), IsEmpty());  // children live
+  EXPECT_THAT(Sent(state_.ClientLeft(3), MSG_COMMAND_REPLY), IsEmpty());
+  EXPECT_EQ(ReplyTo(state_.ClientLeft(2), 9).status, DMT_COORD_SUCCESS);
+
+  WorkerHello restored = RestartedHello(100, 1);
+  restored.uniq = parent.uniq;
+  state_.WorkerJoined(5, restored);
+  EXPECT_THAT(Recipients(state_.WorkerJoined(6, child), MSG_KILL), IsEmpty());
+}
+
 TEST_F(BarrierTest, KillAnswersWithAWarningWhenAProcessDoesNotDie) {
   state_.WorkerJoined(1, Hello(100));
   state_.Command(9, CMD_KILL, 0);
