@@ -1,27 +1,25 @@
 #include "core/common/emulation.h"
 
-#include <stdio.h>
-
-#include <fstream>
-#include <string>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "arch/arch.h"
+#include "core/common/raw_syscalls.h"
 
 namespace dmtcp {
 namespace {
 
+// Raw system calls only: the preload runtime asks too, also while a restart is being
+// finished (no locks, no allocation).
 bool TablesMapped() {
   struct arch_emulator_table t[4];
   const int n = arch_emulator_tables(t, 4);
-  if (n == 0) return false;
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    unsigned long start = 0, end = 0;
-    if (sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2) continue;
-    for (int i = 0; i < n; i++) {
-      if (start <= t[i].start && t[i].start < end) return true;
-    }
+  const uint64_t page = 4096;
+  for (int i = 0; i < n; i++) {
+    unsigned char resident;
+    // mincore fails with ENOMEM where nothing is mapped.
+    if (sys::mincore(reinterpret_cast<void*>(t[i].start & ~(page - 1)), page, &resident) == 0) return true;
   }
   return false;
 }
@@ -31,10 +29,13 @@ bool TablesMapped() {
 bool ThisProcessIsEmulated() {
   const bool arm = ARCH_ID == ARCH_ID_AARCH64 || ARCH_ID == ARCH_ID_ARMV7;
   if (!arm) return TablesMapped();
-  std::ifstream in("/proc/sys/kernel/arch");
-  std::string kernel;
-  std::getline(in, kernel);
-  return kernel.rfind("arm", 0) != 0 && kernel.rfind("aarch64", 0) != 0;
+  char kernel[32] = "";
+  const long fd = sys::open("/proc/sys/kernel/arch", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const long n = sys::read(static_cast<int>(fd), kernel, sizeof kernel - 1);
+  sys::close(static_cast<int>(fd));
+  kernel[n > 0 ? n : 0] = '\0';
+  return strncmp(kernel, "arm", 3) != 0 && strncmp(kernel, "aarch64", 7) != 0;
 }
 
 }  // namespace dmtcp

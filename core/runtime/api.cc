@@ -177,7 +177,10 @@ EXPORT const char* dmtcp_get_computation_id_str() {
   return rt::g_config.active ? rt::g_config.compid : nullptr;
 }
 
+// The program's, as it started: after a restart under QEMU /proc/self/exe would name
+// the restorer (the emulator keeps the binary it was started with).
 EXPORT const char* dmtcp_get_executable_path() {
+  if (rt::g_config.exe[0] != '\0') return rt::g_config.exe;
   static char path[IMG_PATH_MAX];
   long n = sys::readlink("/proc/self/exe", path, sizeof path - 1);
   path[n > 0 ? n : 0] = '\0';

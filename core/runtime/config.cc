@@ -77,6 +77,7 @@ bool LoadConfig() {
   long n = sys::readlink("/proc/self/exe", exe, sizeof exe - 1);
   exe[n > 0 ? n : 0] = '\0';
   Copy(c.prog, sizeof c.prog, Basename(exe));
+  Copy(c.exe, sizeof c.exe, exe);
   if (gethostname(c.host, sizeof c.host) != 0) Copy(c.host, sizeof c.host, "localhost");
   c.host[sizeof c.host - 1] = '\0';
   SetTmpdir(nullptr);

@@ -20,6 +20,8 @@ struct Config {
   int ckpt_signal = 0;
   int interval = -1;            // -1: leave the coordinator's
   char prog[IMG_NAME_MAX] = "";
+  char exe[IMG_PATH_MAX] = "";  // the program's executable, as at its start (kept across
+                                // restarts, when /proc/self/exe may name the restorer)
   char uniq[IMG_NAME_MAX] = "";  // stable id for image names
   char host[IMG_NAME_MAX] = "";
   uint64_t ckpt_number = 0;     // last checkpoint written by this process

@@ -126,6 +126,7 @@ bool RestartSetting(const char* key, char* out, unsigned long size) {
 
 void FinishRestart() {
   NoteCheckpointThreadId();
+  NoteEmulation();  // the restart may have moved the program into or out of QEMU
   if (__atomic_load_n(&g_restart_block.magic, __ATOMIC_ACQUIRE) != RESTART_BLOCK_MAGIC) {
     Warn("restart: the restorer left no restart block; continuing");
   }

@@ -43,6 +43,7 @@ __attribute__((constructor(RUNTIME_START_PRIORITY))) void StartRuntime() {
   if (!LoadConfig()) return;
   RememberExecEnvironment(environ);
   InitSignalWrappers();
+  NoteEmulation();
   InstallCheckpointHandler();
   StartAfterExec();
   NoteForeignThreads([](int) { return false; });  // only the caller runs the program yet

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "core/common/emulation.h"
 #include "core/common/maps_line.h"
 #include "core/runtime/config.h"
 #include "core/runtime/log.h"
@@ -89,6 +90,16 @@ uint64_t WithoutCheckpointSignal(uint64_t mask) {
   return mask & ~(1ull << (g_config.ckpt_signal - 1));
 }
 
+bool g_emulated;  // NoteEmulation()
+
+// The signals /proc says are pending, less the checkpoint signal. Under QEMU /proc
+// describes the emulator, whose real-time signals are numbered apart from the
+// program's: only the standard ones (1-31) mean the same there.
+uint64_t PendingFromProc(const char* file, const char* key) {
+  const uint64_t mask = WithoutCheckpointSignal(StatusSignalMask(file, key));
+  return g_emulated ? mask & 0x7fffffffull : mask;
+}
+
 // Signals pending for the process as a whole at the checkpoint (no thread could take
 // them: all blocked them): those with their siginfo, and the rest by number.
 TakenSignals g_shared_taken;
@@ -97,7 +108,7 @@ uint64_t g_shared_pending;
 }  // namespace
 
 uint64_t ThreadPendingSignals() {
-  return WithoutCheckpointSignal(StatusSignalMask("/proc/thread-self/status", "SigPnd:"));
+  return PendingFromProc("/proc/thread-self/status", "SigPnd:");
 }
 
 void RaiseForThisThread(uint64_t mask) {
@@ -106,8 +117,11 @@ void RaiseForThisThread(uint64_t mask) {
   }
 }
 
+void NoteEmulation() { g_emulated = dmtcp::ThisProcessIsEmulated(); }
+
 void TakePendingSignals(uint64_t mask, bool process, TakenSignals* out) {
   out->count = 0;
+  if (g_emulated) return;
   const uint64_t own = StatusSignalMask("/proc/thread-self/status", "SigPnd:");
   const uint64_t shared = StatusSignalMask("/proc/self/status", "ShdPnd:");
   // rt_sigtimedwait looks at the thread's queue first, then the process's: only a
@@ -145,7 +159,7 @@ void SaveSignalDispositions() {
     }
   }
   TakePendingSignals(~0ull, true, &g_shared_taken);
-  g_shared_pending = WithoutCheckpointSignal(StatusSignalMask("/proc/self/status", "ShdPnd:"));
+  g_shared_pending = PendingFromProc("/proc/self/status", "ShdPnd:");
 }
 
 void GiveBackProcessSignals() { GiveBackSignals(&g_shared_taken, true); }

@@ -33,6 +33,10 @@ struct TakenSignals {
 // alone, or with `process` those pending for the whole process; a signal pending in
 // both queues is left where it is.
 void TakePendingSignals(uint64_t mask, bool process, TakenSignals* out);
+// Whether this process runs under QEMU user mode, found at start and after a restart.
+// There the emulator holds the program's pending signals and /proc describes the
+// emulator's own: TakePendingSignals leaves them alone (they stay with the emulator).
+void NoteEmulation();
 // Queues them again, to the calling thread or to the process, and empties `taken`.
 void GiveBackSignals(TakenSignals* taken, bool process);
 
