@@ -36,6 +36,8 @@
  * a restart). */
 #define ENV_PATHVIRT "DMTCP_PATHVIRT"
 #define ENV_PATH_MAPPING "DMTCP_PATH_MAPPING"
+/* "1" (dmtcp_restart --no-strict-checking): restart images owned by another user. */
+#define ENV_DISABLE_STRICT_CHECKING "DMTCP_DISABLE_STRICT_CHECKING"
 /* Plugins to load (dmtcp_launch --with-plugin): absolute paths, ':'-separated. */
 #define ENV_PLUGIN "DMTCP_PLUGIN"
 /* Plugins not to run (dmtcp_launch --disable-plugin, --disable-all-plugins): names,

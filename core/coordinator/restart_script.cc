@@ -138,7 +138,8 @@ absl::StatusOr<std::string> WriteRestartScript(const std::string& dir,
     if (n <= 0) break;
     written += static_cast<size_t>(n);
   }
-  bool ok = written == text.size() && fchmod(fd, 0755) == 0;
+  // The user's own, like the images: it names their paths and hosts.
+  bool ok = written == text.size() && fchmod(fd, 0700) == 0;
   ok = close(fd) == 0 && ok;
   if (!ok || rename(temp.c_str(), path.c_str()) != 0) {
     int saved = errno;

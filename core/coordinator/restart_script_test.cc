@@ -86,7 +86,7 @@ TEST_F(RestartScriptTest, WritesAnExecutableScriptAndSymlink) {
 
   struct stat info;
   ASSERT_EQ(stat(path->c_str(), &info), 0);
-  EXPECT_EQ(info.st_mode & 0777, 0755u);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
   char target[256] = "";
   ASSERT_GT(readlink((dir_ + "/dmtcp_restart_script.sh").c_str(), target, sizeof(target) - 1),
             0);

@@ -42,7 +42,7 @@ std::string CurrentDirectory() {
 // mkdir -p: the directory may be named before any checkpoint created it.
 void MakeDirectories(const std::string& dir) {
   for (size_t slash = dir.find('/', 1); ; slash = dir.find('/', slash + 1)) {
-    mkdir(dir.substr(0, slash).c_str(), 0755);
+    mkdir(dir.substr(0, slash).c_str(), 0700);  // the images in it are the user's alone
     if (slash == std::string::npos) return;
   }
 }

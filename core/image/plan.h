@@ -10,8 +10,10 @@
  *
  * A chunk stored uncompressed is read by the restorer straight from the image at
  * `file_offset`. The others arrive, decompressed and in plan order, on the data pipe:
- * exactly `len` raw bytes each. Either way the restorer places them at `addr` and
- * checks them against `check`.
+ * each as its length (a uint64, equal to `len`) then exactly `len` raw bytes. A length
+ * of PLAN_STREAM_ABORT instead says that dmtcp_restart found bad data in the image and
+ * reports it itself; nothing follows. Either way the restorer places the bytes at
+ * `addr` and checks them against `check`.
  */
 #ifndef CORE_IMAGE_PLAN_H
 #define CORE_IMAGE_PLAN_H
@@ -44,6 +46,7 @@ struct plan_area {
 };
 
 #define PLAN_FROM_STREAM (~0ULL)
+#define PLAN_STREAM_ABORT (~0ULL) /* in place of a streamed chunk's length */
 
 struct plan_chunk {
   uint64_t addr;

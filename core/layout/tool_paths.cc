@@ -29,11 +29,11 @@ std::string Absolute(const std::string& path) {
   return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
 }
 
-std::string MakeDirs(const std::string& dir) {
+std::string MakeDirs(const std::string& dir, mode_t mode) {
   for (size_t slash = 1; slash != std::string::npos;) {
     slash = dir.find('/', slash + 1);
     const std::string prefix = dir.substr(0, slash);
-    if (mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST) {
+    if (mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
       return prefix + ": " + strerror(errno);
     }
   }

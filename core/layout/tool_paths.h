@@ -3,6 +3,8 @@
 #ifndef CORE_LAYOUT_TOOL_PATHS_H
 #define CORE_LAYOUT_TOOL_PATHS_H
 
+#include <sys/types.h>
+
 #include <string>
 
 namespace dmtcp {
@@ -15,8 +17,10 @@ std::string SiblingPath(const std::string& name);
 std::string Absolute(const std::string& path);
 
 // Creates `dir` and its missing parents (like mkdir -p), as DMTCP does for --ckptdir;
-// "" on success, else why not.
-std::string MakeDirs(const std::string& dir);
+// "" on success, else why not. Checkpoint directories are made kPrivateDir: the images
+// and restart scripts in them are the user's alone.
+constexpr mode_t kPrivateDir = 0700;
+std::string MakeDirs(const std::string& dir, mode_t mode = 0777);
 
 // The per-arch pieces: the preload runtime and the restorer. Found in one of two
 // layouts:

@@ -18,6 +18,7 @@
 #include "core/common/exit_codes.h"
 #include "core/common/fds.h"
 #include "core/image/arch_names.h"
+#include "core/image/plan.h"
 #include "core/restart/descriptor_broker.h"
 #include "core/restart/emulated_restorer.h"
 #include "core/restart/modify_env.h"
@@ -265,6 +266,20 @@ absl::Status SpawnComputation(std::vector<ProcessToRestore>& procs) {
   return absl::OkStatus();
 }
 
+namespace {
+bool WriteAll(int fd, const void* bytes, size_t size) {
+  const char* p = static_cast<const char*>(bytes);
+  while (size > 0) {
+    ssize_t n = write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+}  // namespace
+
 absl::Status StreamImageData(const img::ImageIndex& image, const img::RestorePlan& plan,
                              int data_fd) {
   int fd = open(image.path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -274,22 +289,20 @@ absl::Status StreamImageData(const img::ImageIndex& image, const img::RestorePla
   absl::Status status;
   for (const img::ChunkRef* c : plan.streamed) {
     status = decoder.Decode(*c, buffer.data());
-    const char* p = buffer.data();
-    size_t left = status.ok() ? c->header.raw_len : 0;
-    while (left > 0) {
-      ssize_t n = write(data_fd, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        status = absl::AbortedError("the restored process stopped reading its memory");
-        break;
-      }
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
     if (!status.ok()) break;
+    const uint64_t len = c->header.raw_len;  // each chunk comes after its length (plan.h)
+    if (!WriteAll(data_fd, &len, sizeof len) || !WriteAll(data_fd, buffer.data(), len)) {
+      status = absl::AbortedError("the restored process stopped reading its memory");
+      break;
+    }
   }
   close(fd);
   return status;
+}
+
+void AbortImageData(int data_fd) {
+  const uint64_t abort = PLAN_STREAM_ABORT;
+  WriteAll(data_fd, &abort, sizeof abort);  // a restorer already gone cannot be told
 }
 
 }  // namespace dmtcp

@@ -63,8 +63,14 @@ absl::Status SpawnComputation(std::vector<ProcessToRestore>& procs);
 
 // Sends the compressed chunks down the data pipe, inflated and checked, in plan order.
 // (The restorer reads stored chunks from the image itself.)
+// Fails with kAborted when the restorer stopped reading (it says why itself), else
+// with what was wrong in the image.
 absl::Status StreamImageData(const img::ImageIndex& image, const img::RestorePlan& plan,
                              int data_fd);
+
+// Tells the restorer reading `data_fd` that no more data comes because dmtcp_restart
+// found the image bad (and reports it): it exits without a message of its own.
+void AbortImageData(int data_fd);
 
 }  // namespace dmtcp
 

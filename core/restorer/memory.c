@@ -8,9 +8,32 @@
 #include "core/restorer/restorer.h"
 #include "core/restorer/sys.h"
 
+/* A streamed chunk's length, which comes first (plan.h). */
+static void read_stream_header(struct restorer* r, const struct plan_chunk* c) {
+  uint64_t len = 0;
+  char* p = (char*)&len;
+  for (size_t got = 0; got < sizeof len;) {
+    long n = sys_read(r->data_fd, p + got, sizeof len - got);
+    if (n == -4 /* EINTR */) continue;
+    if (n <= 0) {
+      restorer_die("dmtcp_restart stopped sending the memory contents before address %lx "
+                   "(errno %ld)", (unsigned long)c->addr, n < 0 ? -n : 0L);
+    }
+    got += (size_t)n;
+  }
+  /* dmtcp_restart found bad data and says so itself: a line here would only name the
+   * consequence. */
+  if (len == PLAN_STREAM_ABORT) restorer_exit_quietly();
+  if (len != c->len) {
+    restorer_die("the memory contents for %lx came as %lu bytes, not %lu",
+                 (unsigned long)c->addr, (unsigned long)len, (unsigned long)c->len);
+  }
+}
+
 /* A chunk's bytes, from the image file or from the stream of decompressed ones, into
  * place (an emulator's tables excepted: their bytes go to a scratch copy). */
 static void read_chunk(struct restorer* r, const struct plan_chunk* c) {
+  if (c->file_offset == PLAN_FROM_STREAM) read_stream_header(r, c);
   uint64_t addr = c->addr;
   uint64_t len = c->len;
   uint64_t offset = c->file_offset;

@@ -30,6 +30,11 @@ void restorer_die(const char* fmt, ...) {
   __builtin_unreachable();
 }
 
+void restorer_exit_quietly(void) {
+  sys_exit_group(fail_rc);
+  __builtin_unreachable();
+}
+
 void restorer_warn(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

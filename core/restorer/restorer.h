@@ -83,6 +83,8 @@ void restorer_check_tables_covered(const struct restorer* r, uint64_t start, uin
 /* Helpers. */
 void restorer_die(const char* fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void restorer_warn(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The failure exit without a message: for a failure someone else reports. */
+void restorer_exit_quietly(void) __attribute__((noreturn));
 void restorer_set_fail_rc(int rc);
 void restorer_set_image_name(const char* image);
 uint64_t page_round_up(uint64_t v, uint64_t page);

@@ -83,7 +83,7 @@ void HandlePhase(const CoordMessage& m) {
         const size_t n = strlen(dir);
         fmt_format(dir + n, sizeof dir - n, "/ckpt_%s_%05lu", g_config.compid[0] ? g_config.compid : "local",
                    (unsigned long)number);
-        sys::mkdir(dir, 0755);  // the first process of the computation makes it
+        sys::mkdir(dir, 0700);  // the first process of the computation makes it
       }
       // A child that took part but was already exiting has left the computation; wait
       // until it is a zombie, which the image then records.

@@ -311,7 +311,7 @@ int main(int argc, char** argv) {
   std::string ckptdir = o.ckptdir;
   if (ckptdir.empty() && getenv(ENV_CHECKPOINT_DIR) != nullptr) ckptdir = getenv(ENV_CHECKPOINT_DIR);
   ckptdir = Absolute(ckptdir.empty() ? "." : ckptdir);
-  if (std::string why = MakeDirs(ckptdir); !why.empty()) {
+  if (std::string why = MakeDirs(ckptdir, kPrivateDir); !why.empty()) {
     fail(absl::StrCat("cannot create checkpoint directory ", why));
   }
   if (access(ckptdir.c_str(), W_OK) != 0) {

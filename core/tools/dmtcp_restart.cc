@@ -6,6 +6,7 @@
 // waits for the first image's process and exits as it does.
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,10 +56,10 @@ constexpr char kUsage[] =
     "      --debug-restart-pause N  (N >= 1; also DMTCP_RESTART_PAUSE=N) each restored\n"
     "                          process stops before it rejoins the coordinator and\n"
     "                          says how to attach gdb or continue it (kill -CONT)\n"
-    "      --no-strict-checking  accepted for DMTCP's scripts (also\n"
-    "                          DMTCP_DISABLE_STRICT_CHECKING): images are never\n"
-    "                          refused for the user that restarts them, so there is\n"
-    "                          nothing to relax\n"
+    "      --no-strict-checking  (also DMTCP_DISABLE_STRICT_CHECKING=1) restart\n"
+    "                          images that belong to another user: by default an\n"
+    "                          image is only restarted by its owner, since a restart\n"
+    "                          runs whatever the image holds\n"
     "  -q, --quiet             fewer messages\n"
     "      --help              this text\n";
 
@@ -68,6 +69,7 @@ struct Options {
   int interval = -1;
   std::string ckptdir;
   std::vector<std::string> images;
+  bool any_owner = false;  // --no-strict-checking: images of other users too
   std::string tmpdir;
   bool pause = false;
   bool quiet = false;
@@ -109,7 +111,7 @@ Options Parse(int argc, char** argv) {
     } else if (args.Is("--debug-restart-pause")) {
       o.pause = args.Number(0, 7) > 0;
     } else if (args.Is("--no-strict-checking")) {
-      // Nothing to relax: see --help.
+      o.any_owner = true;
     } else if (args.Is("-q", "--quiet")) {
       o.quiet = true;
     } else if (args.Is("--help")) {
@@ -162,7 +164,16 @@ int main(int argc, char** argv) {
   // image by a 64-bit install with the 32-bit pieces).
   std::vector<img::ImageIndex> images;
   std::vector<img::RestorePlan> plans;
+  if (const char* v = getenv(ENV_DISABLE_STRICT_CHECKING); v != nullptr && strcmp(v, "0") != 0) {
+    o.any_owner = true;
+  }
   for (const std::string& path : o.images) {
+    struct stat owner;
+    if (!o.any_owner && stat(path.c_str(), &owner) == 0 && owner.st_uid != geteuid()) {
+      Fail(absl::StrFormat("%s belongs to user %u, not to you (%u): a restart runs what an image "
+                           "holds, so only its owner restarts it (--no-strict-checking to allow it)",
+                           Absolute(path), owner.st_uid, geteuid()));
+    }
     absl::StatusOr<img::ImageIndex> image =
         img::ReadImageIndex(Absolute(path), {0, static_cast<uint32_t>(getpagesize())});
     if (image.ok() && image->header.arch != ARCH_ID &&
@@ -217,7 +228,7 @@ int main(int argc, char** argv) {
   settings.coord_port = coord->port;
   settings.ckptdir = o.ckptdir;
   if (!o.ckptdir.empty()) {
-    if (std::string why = MakeDirs(o.ckptdir); !why.empty()) {
+    if (std::string why = MakeDirs(o.ckptdir, kPrivateDir); !why.empty()) {
       fail(absl::StrCat("cannot create checkpoint directory ", why));
     }
   }
@@ -251,9 +262,19 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < images.size(); i++) {
     const ProcessToRestore& p = (*procs)[i];
     absl::Status streamed = StreamImageData(images[i], plans[i], p.data_write);
+    if (!streamed.ok() && !absl::IsAborted(streamed)) {
+      // Bad data in the image, found here: ours is the one true reason. Every restorer
+      // still waiting for data hears so and exits without a word of its own.
+      for (size_t j = i; j < images.size(); j++) {
+        AbortImageData((*procs)[j].data_write);
+        close((*procs)[j].data_write);
+      }
+      KillChildren();
+      fail(absl::StrCat(images[i].path, ": ", streamed.message()));
+    }
     close(p.data_write);
     if (!streamed.ok()) {
-      // The restorer reports its own reason (checksum, truncation) if it has one.
+      // The restorer stopped reading: it reports its own reason (a checksum, a mapping).
       int status;
       if (p.is_root && waitpid(p.pid, &status, 0) == p.pid && WIFEXITED(status) &&
           WEXITSTATUS(status) != 0) {
