@@ -677,7 +677,11 @@ TEST(CheckpointBasics, PluginsFindEachOtherThroughTheNameService) {
   ASSERT_TRUE(box.WaitForPeers(2));
   ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (ReadFile(box.Path("ns1.log")).empty() && absl::Now() < deadline) usleep(10 * 1000);
+  // Each writes its line after the barrier, on its own time: wait for both.
+  while ((ReadFile(box.Path("ns0.log")).empty() || ReadFile(box.Path("ns1.log")).empty()) &&
+         absl::Now() < deadline) {
+    usleep(10 * 1000);
+  }
   for (int i = 0; i < 2; i++) {
     EXPECT_EQ(ReadFile(box.Path(absl::StrCat("ns", i, ".log"))),
               absl::StrCat("resume: other ", pids[1 - i], ", arrivals 2\n"));
