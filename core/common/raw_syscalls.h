@@ -140,6 +140,9 @@ inline long process_vm_readv(long pid, const struct iovec* local, unsigned long 
 inline long socket(int domain, int type, int proto) {
   return arch_syscall3(__NR_socket, domain, type, proto);
 }
+inline long setsockopt(int fd, int level, int name, const void* value, unsigned len) {
+  return arch_syscall5(__NR_setsockopt, fd, level, name, (long)value, len);
+}
 inline long connect(int fd, const void* addr, unsigned len) {
   return arch_syscall3(__NR_connect, fd, (long)addr, len);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -45,6 +46,8 @@ bool SendAll(int fd, const void* data, size_t len) {
 bool AskOnce(int command, struct msg_header* reply) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
+  const int one = 1;  // header and payload go out at once (see coordinator_link.cc)
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (sys::dup3(fd, FD_API, O_CLOEXEC) == FD_API) {
     close(fd);
     fd = FD_API;
