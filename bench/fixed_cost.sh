@@ -14,10 +14,12 @@ work=$(mktemp -d /tmp/dmtcp-fixed-cost.XXXXXX)
 cd "$work"
 "$tools/dmtcp_coordinator" --port 0 --port-file port --ckptdir "$work" --quiet &
 coord=$!
-trap 'kill $coord 2>/dev/null; pkill -9 -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill -9 $counter $coord 2>/dev/null; rm -rf "$work"' EXIT
+counter=
 for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
 export DMTCP_COORD_PORT=$(cat port)
 "$tools/dmtcp_launch" --join-coordinator "$repo/bazel-bin/testsuite/probes/counter" 100000000 10 > out 2> err &
+counter=$!
 for _ in $(seq 100); do [ -s out ] && break; sleep 0.05; done
 "$tools/dmtcp_command" --bcheckpoint > /dev/null
 bytes=$(stat -c %s ckpt_counter_*.dmtcp)
