@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "core/common/exit_codes.h"
 #include "core/layout/tool_paths.h"
+#include "core/restart/write_all.h"
 
 namespace dmtcp {
 namespace {
@@ -19,17 +20,6 @@ namespace {
 void Warn(const std::string& path, const char* what, int err) {
   fprintf(stderr, "%s: warning: %s %s%s%s\n", ProgramName(), what, path.c_str(), err ? ": " : "",
           err ? strerror(err) : "");
-}
-
-bool WriteAll(int fd, const std::string& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += (size_t)n;
-  }
-  return true;
 }
 
 // Creates (or truncates) `path` with `mode` exactly (the umask does not apply) and
@@ -44,7 +34,7 @@ int Fill(const std::string& path, uint32_t mode, const std::string& contents, bo
   if (fd < 0) return errno;
   int err = 0;
   if (create && fchmod(fd, (mode_t)mode) != 0) err = errno;
-  if (!WriteAll(fd, contents) && err == 0) err = errno ? errno : EIO;
+  if (!WriteAll(fd, contents.data(), contents.size()) && err == 0) err = errno ? errno : EIO;
   close(fd);
   return err;
 }

@@ -23,6 +23,7 @@
 #include "core/restart/emulated_restorer.h"
 #include "core/restart/modify_env.h"
 #include "core/restart/terminal_broker.h"
+#include "core/restart/write_all.h"
 #include "core/layout/tool_paths.h"
 
 namespace dmtcp {
@@ -44,14 +45,9 @@ absl::StatusOr<int> TextPipe(const std::string& text) {
 absl::StatusOr<int> PlanFile(const std::string& bytes) {
   int fd = memfd_create("dmtcp-restore-plan", MFD_CLOEXEC);
   if (fd < 0) return absl::InternalError(absl::StrFormat("memfd_create: %s", strerror(errno)));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) {
-      close(fd);
-      return absl::InternalError("cannot write the restore plan");
-    }
-    done += static_cast<size_t>(n);
+  if (!WriteAll(fd, bytes.data(), bytes.size())) {
+    close(fd);
+    return absl::InternalError("cannot write the restore plan");
   }
   return fd;
 }
@@ -265,20 +261,6 @@ absl::Status SpawnComputation(std::vector<ProcessToRestore>& procs) {
   }
   return absl::OkStatus();
 }
-
-namespace {
-bool WriteAll(int fd, const void* bytes, size_t size) {
-  const char* p = static_cast<const char*>(bytes);
-  while (size > 0) {
-    ssize_t n = write(fd, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-}  // namespace
 
 absl::Status StreamImageData(const img::ImageIndex& image, const img::RestorePlan& plan,
                              int data_fd) {

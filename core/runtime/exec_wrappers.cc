@@ -37,11 +37,7 @@ uint64_t CheckpointSignalBit() { return 1ull << (g_config.ckpt_signal - 1); }
 // constructors ran), with the checkpoint signal blocked.
 template <typename Fn, typename... Args>
 int BlockedExec(Fn* real, const char* name, Args... args) {
-  Fn fn = __atomic_load_n(real, __ATOMIC_ACQUIRE);
-  if (fn == nullptr) {
-    fn = Next<Fn>(name);
-    __atomic_store_n(real, fn, __ATOMIC_RELEASE);
-  }
+  Fn fn = Real(real, name);
   if (fn == nullptr) {
     errno = ENOSYS;
     return -1;
@@ -116,43 +112,39 @@ void StartAfterExec() {
 }  // namespace rt
 
 // Each passes our preload and settings (exec_environment.h) and the socket pairs this
-// process knows of (plugins/sockets.h) on to the next program, in its environment;
+// process knows of (plugins/sockets.h) on to the next program, in its environment `env`;
 // execv and execvp therefore become execve and execvpe with the current environment.
-#define WITH_PAIRS(envp)                                                                        \
+// Then plugins hear of the exec (DMTCP_EVENT_PRE_EXEC; fexecve names no file).
+#define PREPARE_EXEC(file, argv, envp)                                                          \
   char* env_copy[rt::kMaxExecArgs];                                                            \
   char* env_copy2[rt::kMaxExecArgs];                                                           \
   char* const* env = rt::EnvironmentWithSocketPairs(                                           \
       rt::g_config.active ? rt::EnvironmentWithRuntime(envp, env_copy2, rt::kMaxExecArgs) : envp, \
-      env_copy, rt::kMaxExecArgs)
+      env_copy, rt::kMaxExecArgs);                                                              \
+  rt::ExternalPreExecEvent(file, argv, env)
 
 EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
-  WITH_PAIRS(envp);
-  rt::ExternalPreExecEvent(path, argv, const_cast<char* const*>(env));
+  PREPARE_EXEC(path, argv, envp);
   return rt::BlockedExec(&rt::g_real.execve, "execve", path, argv, env);
 }
 EXPORT int execv(const char* path, char* const argv[]) {
-  WITH_PAIRS(environ);
-  rt::ExternalPreExecEvent(path, argv, const_cast<char* const*>(env));
+  PREPARE_EXEC(path, argv, environ);
   return rt::BlockedExec(&rt::g_real.execve, "execve", path, argv, env);
 }
 EXPORT int execvp(const char* file, char* const argv[]) {
-  WITH_PAIRS(environ);
-  rt::ExternalPreExecEvent(file, argv, const_cast<char* const*>(env));
+  PREPARE_EXEC(file, argv, environ);
   return rt::BlockedExec(&rt::g_real.execvpe, "execvpe", file, argv, env);
 }
 EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
-  WITH_PAIRS(envp);
-  rt::ExternalPreExecEvent(file, argv, const_cast<char* const*>(env));
+  PREPARE_EXEC(file, argv, envp);
   return rt::BlockedExec(&rt::g_real.execvpe, "execvpe", file, argv, env);
 }
 EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
-  WITH_PAIRS(envp);
-  rt::ExternalPreExecEvent(nullptr, argv, const_cast<char* const*>(env));
+  PREPARE_EXEC(nullptr, argv, envp);
   return rt::BlockedExec(&rt::g_real.fexecve, "fexecve", fd, argv, env);
 }
 EXPORT int execveat(int dirfd, const char* path, char* const argv[], char* const envp[], int flags) {
-  WITH_PAIRS(envp);
-  rt::ExternalPreExecEvent(path, argv, const_cast<char* const*>(env));
+  PREPARE_EXEC(path, argv, envp);
   return rt::BlockedExec(&rt::g_real.execveat, "execveat", dirfd, path, argv, env, flags);
 }
 
