@@ -109,6 +109,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Listen(const ServerOptions& opti
   if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  // Small messages, answered at once: no Nagle delay (wire.cc). Accepted connections
+  // inherit it.
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   struct sockaddr_in address;
   std::memset(&address, 0, sizeof(address));
   address.sin_family = AF_INET;
@@ -208,8 +211,6 @@ absl::Time Server::IdleDeadline() const {
 void Server::Accept() {
   int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
   if (fd < 0) return;  // the client gave up already, or we are out of fds
-  const int one = 1;  // small messages, answered at once: no Nagle delay (wire.cc)
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   connections_[next_id_++].fd = fd;
 }
 
