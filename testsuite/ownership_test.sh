@@ -15,7 +15,8 @@ counter="$PWD/bazel-out/x86_64-opt/bin/testsuite/probes/counter"
 work=$(mktemp -d /tmp/dmtcp-ownership.XXXXXX)
 trap 'pkill -9 -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
-export DMTCP_COORD_PORT=$((30000 + RANDOM % 20000))
+# Below the kernel's ephemeral ports (32768 up), where no client socket holds it.
+export DMTCP_COORD_PORT=$((20000 + RANDOM % 12000))
 "$tools/dmtcp_launch" "$counter" 200 10 > out 2> err &
 pid=$!
 for _ in $(seq 300); do grep -qx 20 out 2>/dev/null && break; sleep 0.05; done

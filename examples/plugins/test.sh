@@ -43,7 +43,9 @@ for p in family delayed_checkpoint; do
 done
 
 for attempt in 1 2 3 4 5; do
-  export DMTCP_COORD_PORT=$((20000 + RANDOM % 20000))
+  # Below the kernel's ephemeral ports (32768 up): a client socket of another test
+  # holding the port would make the coordinator's bind fail.
+  export DMTCP_COORD_PORT=$((20000 + RANDOM % 12000))
   dmtcp_command --status >/dev/null 2>&1 || break
 done
 
