@@ -64,6 +64,7 @@ void HandlePhase(const CoordMessage& m) {
         // The coordinator moves on to saving only when every process answered: by
         // then no byte is left in flight between them.
         ScanFds();
+        ClaimFds();
         RunHooks(Event::kDrain);
       }
       ReplyDone(number, phase, g_suspended ? 0 : EAGAIN,
@@ -89,6 +90,7 @@ void HandlePhase(const CoordMessage& m) {
       // until it is a zombie, which the image then records.
       WaitForChildrenToJoin();
       ScanFds();
+      ClaimFds();
       RunHooks(Event::kPreCheckpoint);
       WarnUnsavedFds();
       static CheckpointResult result;  // large; the checkpoint thread's stack is not

@@ -131,10 +131,16 @@ const char* WhyLeftOut() {
 }
 }  // namespace
 
+int NextOwnedFd(ClaimsFn owner, int from) {
+  int i = from;
+  while (i < FdCount() && g_fds[i].owner != owner) i++;
+  return i;
+}
+
 void WarnUnsavedFds() {
   for (int i = 0; i < FdCount(); i++) {
     const FdEntry& e = g_fds[i];
-    if (e.claimed) continue;
+    if (e.saved) continue;
     Warn("checkpoint: fd %d (%s) cannot be restored: %s", e.fd, e.path, WhyLeftOut());
   }
 }

@@ -1,6 +1,7 @@
 // fd_table.h - the process's open descriptors, listed once per checkpoint for every
 // plugin that restores a kind of them (files, pipes, ...). After a restart each plugin
-// marks what it restored, and the runtime names every descriptor nobody restored.
+// marks what it restored, and the runtime names every descriptor nobody restored. Which
+// plugin a descriptor belongs to is the plugins' own claim (hooks.h: Plugin::claims).
 #ifndef CORE_RUNTIME_FD_TABLE_H
 #define CORE_RUNTIME_FD_TABLE_H
 
@@ -10,6 +11,10 @@ namespace rt {
 
 enum class FdKind { kFile, kDirectory, kDevice, kTerminal, kPipe, kFifo, kSocket, kMqueue, kOther };
 
+struct FdEntry;
+// A plugin's claim on descriptors: whether it saves and restores `e` (hooks.h).
+using ClaimsFn = bool (*)(const FdEntry& e);
+
 struct FdEntry {
   int fd;
   FdKind kind;
@@ -17,7 +22,8 @@ struct FdEntry {
   int cloexec;
   long long pos;
   unsigned long long inode;  // for pipes and sockets: "pipe:[inode]"
-  int claimed;       // set at checkpoint by the plugin that saves it
+  ClaimsFn owner;    // the claim of the plugin it belongs to (ClaimFds), or null
+  int saved;         // set at checkpoint by the plugin that saved it
   int restored;      // set by the plugin that brought it back
   char path[IMG_PATH_MAX];   // readlink of /proc/self/fd/N
 };
@@ -28,7 +34,35 @@ void ScanFds();
 int FdCount();
 FdEntry* FdAt(int i);
 
-// After the plugins' checkpoint hooks: one warning per descriptor no plugin saved, so
+// The descriptors of one owner, for a plugin's loops:
+//   for (FdEntry* e : OwnedFds(Claims)) ...
+int NextOwnedFd(ClaimsFn owner, int from);  // the first index >= from it owns, or FdCount()
+class OwnedFds {
+ public:
+  explicit OwnedFds(ClaimsFn owner) : owner_(owner) {}
+  class Iterator {
+   public:
+    Iterator(ClaimsFn owner, int i) : owner_(owner), i_(i) {}
+    FdEntry* operator*() const { return FdAt(i_); }
+    Iterator& operator++() {
+      i_ = NextOwnedFd(owner_, i_ + 1);
+      return *this;
+    }
+    bool operator!=(const Iterator& other) const { return i_ != other.i_; }
+
+   private:
+    ClaimsFn owner_;
+    int i_;
+  };
+  Iterator begin() const { return Iterator(owner_, NextOwnedFd(owner_, 0)); }
+  Iterator end() const { return Iterator(owner_, FdCount()); }
+
+ private:
+  ClaimsFn owner_;
+};
+
+// After the plugins' checkpoint hooks: one warning per descriptor no plugin saved
+// (none claimed it, or its plugin could not), so
 // the user knows at checkpoint time what a restart will not bring back.
 void WarnUnsavedFds();
 

@@ -35,7 +35,10 @@ bool PluginDisabled(const char* name, bool essential) {
 }
 
 void RegisterPlugin(const Plugin* plugin) {
-  if (g_plugin_count >= kMaxPlugins) return;
+  if (g_plugin_count >= kMaxPlugins) {
+    Warn("plugin %s is not registered: more than %d built-in plugins", plugin->name, kMaxPlugins);
+    return;
+  }
   // Kept sorted by order; equal orders stay in registration order.
   int i = g_plugin_count++;
   for (; i > 0 && g_plugins[i - 1]->order > plugin->order; i--) g_plugins[i] = g_plugins[i - 1];
@@ -50,6 +53,17 @@ void (*OperationFor(const Plugin* plugin, Event event))() {
     case Event::kRestart: return plugin->restore;
   }
   return nullptr;
+}
+
+void ClaimFds() {
+  for (int i = 0; i < FdCount(); i++) {
+    FdEntry* e = FdAt(i);
+    e->owner = nullptr;
+    for (int n = 0; n < g_plugin_count && e->owner == nullptr; n++) {
+      const Plugin* plugin = g_plugins[n];
+      if (plugin->claims != nullptr && Enabled(plugin) && plugin->claims(*e)) e->owner = plugin->claims;
+    }
+  }
 }
 
 void RunHooks(Event event) {

@@ -8,6 +8,7 @@
 #define CORE_RUNTIME_HOOKS_H
 
 #include "core/image/writer.h"
+#include "core/runtime/fd_table.h"
 
 namespace rt {
 
@@ -26,6 +27,9 @@ enum class Event {
 // A plugin's operations, one per moment; any may be null.
 struct Plugin {
   const char* name;
+  // The descriptors it saves and restores; each goes to the first enabled plugin
+  // that claims it (ClaimFds), which then finds it with OwnedFds(claims).
+  ClaimsFn claims;
   void (*drain)();    // Event::kDrain
   void (*save)();     // Event::kPreCheckpoint
   // Records for dmtcp_restart, which needs to know of resources shared between
@@ -48,12 +52,14 @@ void DisablePlugins(const char* names);
 bool PluginDisabled(const char* name, bool essential);
 // The disabled plugins as ENV_DISABLE_PLUGINS named them, or null if none.
 const char* DisabledPlugins();
+// After ScanFds: gives each descriptor to the plugin that claims it.
+void ClaimFds();
 void RunHooks(Event event);
 int WritePluginRecords(img::ImageWriter* writer);
 
 // Declares and registers a plugin with the operations it has, in the order of
 // struct Plugin:
-//   RUNTIME_PLUGIN(files, .save = Save, .write_records = WriteRecords, .restore = Restore);
+//   RUNTIME_PLUGIN(files, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore);
 // Plugins register before the runtime starts (runtime.cc), since a process may be
 // asked to checkpoint the moment it joins, before main().
 #define RUNTIME_PLUGIN(plugin_name, ...)                                           \

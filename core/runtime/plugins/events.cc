@@ -107,6 +107,11 @@ bool KindOf(const char* path, Kind* kind) {
   return true;
 }
 
+bool Claims(const FdEntry& e) {
+  Kind kind;
+  return e.kind == FdKind::kOther && KindOf(e.path, &kind);
+}
+
 void SaveObject(FdEntry* e, Kind kind) {
   static char info[65536];  // an epoll set with many watches has a long fdinfo
   if (g_count >= kMaxObjects || ReadFdInfo(e->fd, info, sizeof info) < 0) return;
@@ -146,16 +151,15 @@ void SaveObject(FdEntry* e, Kind kind) {
       break;
     }
   }
-  e->claimed = 1;
+  e->saved = 1;
 }
 
 void Save() {
   g_count = 0;
   g_watch_count = 0;
-  for (int i = 0; i < FdCount(); i++) {
-    FdEntry* e = FdAt(i);
+  for (FdEntry* e : OwnedFds(Claims)) {
     Kind kind;
-    if (e->kind == FdKind::kOther && KindOf(e->path, &kind)) SaveObject(e, kind);
+    if (KindOf(e->path, &kind)) SaveObject(e, kind);
   }
   for (int which = 0; which < 3; which++) {
     if (arch_syscall2(__NR_getitimer, which, (long)&g_itimers[which]) < 0) {
@@ -237,6 +241,6 @@ void Restore() {
 }  // namespace
 
 // Late: epoll watches name descriptors the other plugins restore.
-RUNTIME_PLUGIN(events, .save = Save, .restore = Restore, .order = 100)
+RUNTIME_PLUGIN(events, .claims = Claims, .save = Save, .restore = Restore, .order = 100)
 
 }  // namespace rt

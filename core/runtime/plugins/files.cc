@@ -60,6 +60,8 @@ uint32_t KindOf(FdKind kind) {
   }
 }
 
+bool Claims(const FdEntry& e) { return KindOf(e.kind) != 0; }
+
 bool Deleted(const char* path) {
   static const char kSuffix[] = " (deleted)";
   const size_t n = strlen(path), k = sizeof kSuffix - 1;
@@ -121,11 +123,10 @@ void NoteState(SavedFile* f, const struct statx& st) {
 
 void Save() {
   g_count = 0;
-  for (int i = 0; i < FdCount() && g_count < kMaxFiles; i++) {
-    FdEntry* e = FdAt(i);
+  for (FdEntry* e : OwnedFds(Claims)) {
+    if (g_count == kMaxFiles) break;
     const uint32_t kind = KindOf(e->kind);
-    if (kind == 0) continue;
-    e->claimed = 1;
+    e->saved = 1;
     SavedFile* f = &g_files[g_count++];
     memset(f, 0, sizeof *f);
     struct img_file& r = f->record;
@@ -228,9 +229,8 @@ int WriteRecords(img::ImageWriter* writer) {
 
 // dmtcp_restart reopened what it could; a descriptor missing now was warned about.
 void Restore() {
-  for (int i = 0; i < FdCount(); i++) {
-    FdEntry* e = FdAt(i);
-    if (KindOf(e->kind) == 0 || sys::fcntl(e->fd, F_GETFD, 0) < 0) continue;
+  for (FdEntry* e : OwnedFds(Claims)) {
+    if (sys::fcntl(e->fd, F_GETFD, 0) < 0) continue;
     sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
     e->restored = 1;
   }
@@ -239,6 +239,6 @@ void Restore() {
 
 }  // namespace
 
-RUNTIME_PLUGIN(files, .save = Save, .write_records = WriteRecords, .restore = Restore)
+RUNTIME_PLUGIN(files, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore)
 
 }  // namespace rt

@@ -109,14 +109,14 @@ void SaveQueue(const FdEntry& e) {
   sys::close((int)fd);
 }
 
+bool Claims(const FdEntry& e) { return e.kind == FdKind::kMqueue; }
+
 void Save() {
   g_count = 0;
   g_data.used = 0;
-  for (int i = 0; i < FdCount(); i++) {
-    FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kMqueue) continue;
+  for (FdEntry* e : OwnedFds(Claims)) {
     SaveQueue(*e);
-    e->claimed = 1;
+    e->saved = 1;
   }
 }
 
@@ -138,9 +138,8 @@ int WriteRecords(img::ImageWriter* writer) {
 
 // dmtcp_restart made the queues and gave us our descriptors.
 void Restore() {
-  for (int i = 0; i < FdCount(); i++) {
-    FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kMqueue || sys::fcntl(e->fd, F_GETFD, 0) < 0) continue;
+  for (FdEntry* e : OwnedFds(Claims)) {
+    if (sys::fcntl(e->fd, F_GETFD, 0) < 0) continue;
     sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
     e->restored = 1;
   }
@@ -149,6 +148,6 @@ void Restore() {
 
 }  // namespace
 
-RUNTIME_PLUGIN(mqueues, .save = Save, .write_records = WriteRecords, .restore = Restore)
+RUNTIME_PLUGIN(mqueues, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore)
 
 }  // namespace rt

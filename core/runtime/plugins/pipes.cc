@@ -74,13 +74,14 @@ const SavedPipeFd* ReadEndSaved(uint64_t inode) {
   return nullptr;
 }
 
+bool Claims(const FdEntry& e) { return e.kind == FdKind::kPipe || e.kind == FdKind::kFifo; }
+
 void Save() {
   g_count = 0;
   g_data.used = 0;
-  for (int i = 0; i < FdCount() && g_count < kMaxPipeFds; i++) {
-    const FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kPipe && e->kind != FdKind::kFifo) continue;
-    FdAt(i)->claimed = 1;
+  for (FdEntry* e : OwnedFds(Claims)) {
+    if (g_count == kMaxPipeFds) break;
+    e->saved = 1;
     SavedPipeFd* s = &g_fds[g_count];
     memset(s, 0, sizeof *s);
     s->record.inode = e->kind == FdKind::kFifo ? Inode(e->fd) : e->inode;
@@ -125,9 +126,8 @@ bool IsPipe(int fd) {
 
 // dmtcp_restart put the pipes in place; set each descriptor's own flags.
 void Restore() {
-  for (int i = 0; i < FdCount(); i++) {
-    FdEntry* e = FdAt(i);
-    if ((e->kind != FdKind::kPipe && e->kind != FdKind::kFifo) || !IsPipe(e->fd)) continue;
+  for (FdEntry* e : OwnedFds(Claims)) {
+    if (!IsPipe(e->fd)) continue;
     sys::fcntl(e->fd, F_SETFL, e->flags & (O_NONBLOCK | O_APPEND | O_ASYNC | O_DIRECT));
     sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
     e->restored = 1;
@@ -137,6 +137,6 @@ void Restore() {
 
 }  // namespace
 
-RUNTIME_PLUGIN(pipes, .save = Save, .write_records = WriteRecords, .restore = Restore)
+RUNTIME_PLUGIN(pipes, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore)
 
 }  // namespace rt

@@ -201,14 +201,15 @@ void Describe(const FdEntry& e, SavedSocket* s) {
   if (!r.listening) r.bytes = CopyReceiveQueue(e.fd, r.type, &s->data_offset);
 }
 
+bool Claims(const FdEntry& e) { return e.kind == FdKind::kSocket; }
+
 void Save() {
   g_count = 0;
   g_data.used = 0;
-  for (int i = 0; i < FdCount() && g_count < kMaxSockets; i++) {
-    FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kSocket) continue;
+  for (FdEntry* e : OwnedFds(Claims)) {
+    if (g_count == kMaxSockets) break;
     Describe(*e, &g_sockets[g_count++]);
-    e->claimed = 1;
+    e->saved = 1;
   }
 }
 
@@ -223,9 +224,7 @@ int WriteRecords(img::ImageWriter* writer) {
 }
 
 void Restore() {
-  for (int i = 0; i < FdCount(); i++) {
-    FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kSocket) continue;
+  for (FdEntry* e : OwnedFds(Claims)) {
     struct statx st;
     long rc = arch_syscall5(__NR_statx, e->fd, (long)"", AT_EMPTY_PATH, STATX_TYPE, (long)&st);
     if (rc != 0 || !S_ISSOCK(st.stx_mode)) continue;
@@ -240,9 +239,7 @@ void Restore() {
 // answering the suspend barrier means the peers' receive queues, copied next, hold
 // everything.
 void WaitForOutgoingData() {
-  for (int i = 0; i < FdCount(); i++) {
-    const FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kSocket) continue;
+  for (const FdEntry* e : OwnedFds(Claims)) {
     int protocol = 0;
     unsigned len = sizeof protocol;
     if (SockOpt(e->fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len, false) < 0 ||
@@ -264,7 +261,7 @@ void WaitForOutgoingData() {
 
 }  // namespace
 
-RUNTIME_PLUGIN(sockets, .drain = WaitForOutgoingData, .save = Save, .write_records = WriteRecords,
+RUNTIME_PLUGIN(sockets, .claims = Claims, .drain = WaitForOutgoingData, .save = Save, .write_records = WriteRecords,
                .restore = Restore)
 
 // "ip:port" or "[ip6]:port" of an AF_INET/AF_INET6 address; false for others.

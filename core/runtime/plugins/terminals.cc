@@ -66,12 +66,12 @@ long PtyNumber(const char* path) {
   return n;
 }
 
+bool Claims(const FdEntry& e) { return e.kind == FdKind::kTerminal; }
+
 void Save() {
   g_count = 0;
   g_pgid = RealToVirtual(arch_syscall1(__NR_getpgid, 0));
-  for (int i = 0; i < FdCount(); i++) {
-    FdEntry* e = FdAt(i);
-    if (e->kind != FdKind::kTerminal) continue;
+  for (FdEntry* e : OwnedFds(Claims)) {
     if (g_count == kMaxTerminals) {
       Warn("checkpoint: more than %d terminal descriptors; fd %d is not saved", kMaxTerminals, e->fd);
       continue;
@@ -112,7 +112,7 @@ void Save() {
     }
     t->path = e->path;
     r.path_len = (uint32_t)strlen(e->path);
-    e->claimed = 1;
+    e->saved = 1;
   }
 }
 
@@ -203,6 +203,6 @@ void Restore() {
 
 }  // namespace
 
-RUNTIME_PLUGIN(terminals, .save = Save, .write_records = WriteRecords, .restore = Restore)
+RUNTIME_PLUGIN(terminals, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore)
 
 }  // namespace rt
