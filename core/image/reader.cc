@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "core/image/arch_names.h"
 #include "core/image/checksum.h"
+#include "core/image/resource_records.h"
 #include "zlib.h"
 
 namespace img {
@@ -181,116 +182,6 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         memcpy(&idx.family, payload.data(), sizeof idx.family);
         idx.has_family = true;
         break;
-      case IMG_REC_ZOMBIE: {
-        struct img_zombie z;
-        if (rec.length != sizeof z) return Corrupted(path, "bad zombie record", rec_offset);
-        memcpy(&z, payload.data(), sizeof z);
-        if (z.pid == 0 || z.reserved != 0) return Corrupted(path, "bad zombie record", rec_offset);
-        idx.zombies.push_back(z);
-        break;
-      }
-      case IMG_REC_SYSV: {
-        SysvInfo v;
-        if (rec.length < sizeof v.sysv) return Corrupted(path, "bad System V IPC record", rec_offset);
-        memcpy(&v.sysv, payload.data(), sizeof v.sysv);
-        if (v.sysv.bytes != rec.length - sizeof v.sysv || v.sysv.kind < IMG_SYSV_SHM ||
-            v.sysv.kind > IMG_SYSV_MSG || v.sysv.id < 0 ||
-            (v.sysv.kind == IMG_SYSV_SEM && v.sysv.bytes != 2ull * v.sysv.count)) {
-          return Corrupted(path, "bad System V IPC record", rec_offset);
-        }
-        v.data.assign(payload.data() + sizeof v.sysv, v.sysv.bytes);
-        idx.sysv.push_back(std::move(v));
-        break;
-      }
-      case IMG_REC_PIPE: {
-        PipeInfo p;
-        if (rec.length < sizeof p.pipe) return Corrupted(path, "bad pipe record", rec_offset);
-        memcpy(&p.pipe, payload.data(), sizeof p.pipe);
-        if ((uint64_t)p.pipe.bytes + p.pipe.path_len != rec.length - sizeof p.pipe || p.pipe.fd < 0) {
-          return Corrupted(path, "bad pipe record", rec_offset);
-        }
-        p.path.assign(payload.data() + sizeof p.pipe, p.pipe.path_len);
-        p.in_flight.assign(payload.data() + sizeof p.pipe + p.pipe.path_len, p.pipe.bytes);
-        idx.pipes.push_back(std::move(p));
-        break;
-      }
-      case IMG_REC_SOCKET: {
-        SocketInfo so;
-        if (rec.length < sizeof so.socket) return Corrupted(path, "bad socket record", rec_offset);
-        memcpy(&so.socket, payload.data(), sizeof so.socket);
-        if (so.socket.bytes != rec.length - sizeof so.socket || so.socket.fd < 0 ||
-            so.socket.local_len > sizeof so.socket.local || so.socket.peer_len > sizeof so.socket.peer) {
-          return Corrupted(path, "bad socket record", rec_offset);
-        }
-        so.queue.assign(payload.data() + sizeof so.socket, so.socket.bytes);
-        idx.sockets.push_back(std::move(so));
-        break;
-      }
-      case IMG_REC_FILE: {
-        FileInfo f;
-        if (rec.length < sizeof f.file) return Corrupted(path, "bad file record", rec_offset);
-        memcpy(&f.file, payload.data(), sizeof f.file);
-        if (f.file.path_len != rec.length - sizeof f.file || f.file.fd < 0) {
-          return Corrupted(path, "bad file record", rec_offset);
-        }
-        f.path.assign(payload.data() + sizeof f.file, f.file.path_len);
-        idx.files.push_back(std::move(f));
-        break;
-      }
-      case IMG_REC_GHOST: {
-        struct img_ghost g;
-        if (rec.length < sizeof g) return Corrupted(path, "bad deleted-file record", rec_offset);
-        memcpy(&g, payload.data(), sizeof g);
-        FileInfo* file = idx.files.empty() ? nullptr : &idx.files.back();
-        if (g.size != rec.length - sizeof g || g.reserved != 0 || file == nullptr ||
-            file->file.fd != g.fd) {
-          return Corrupted(path, "bad deleted-file record", rec_offset);
-        }
-        file->has_ghost = true;
-        file->ghost.assign(payload.data() + sizeof g, g.size);
-        break;
-      }
-      case IMG_REC_FILE_STATE: {
-        struct img_file_state st;
-        if (rec.length < sizeof st) return Corrupted(path, "bad file state record", rec_offset);
-        memcpy(&st, payload.data(), sizeof st);
-        FileInfo* file = idx.files.empty() ? nullptr : &idx.files.back();
-        const uint64_t contents = (st.flags & IMG_FILE_CONTENTS) ? st.size : 0;
-        if (contents != rec.length - sizeof st || st.reserved != 0 || file == nullptr ||
-            file->file.fd != st.fd || file->has_state ||
-            (st.flags & ~(uint32_t)(IMG_FILE_CONTENTS | IMG_FILE_OVERWRITE)) != 0) {
-          return Corrupted(path, "bad file state record", rec_offset);
-        }
-        file->has_state = true;
-        file->state = st;
-        file->contents.assign(payload.data() + sizeof st, contents);
-        break;
-      }
-      case IMG_REC_MQUEUE: {
-        MqueueInfo q;
-        if (rec.length < sizeof q.mqueue) return Corrupted(path, "bad message queue record", rec_offset);
-        memcpy(&q.mqueue, payload.data(), sizeof q.mqueue);
-        if (q.mqueue.fd < 0 || q.mqueue.maxmsg <= 0 || q.mqueue.msgsize <= 0 ||
-            rec.length - sizeof q.mqueue != q.mqueue.name_len + q.mqueue.bytes) {
-          return Corrupted(path, "bad message queue record", rec_offset);
-        }
-        q.name.assign(payload.data() + sizeof q.mqueue, q.mqueue.name_len);
-        q.messages.assign(payload.data() + sizeof q.mqueue + q.mqueue.name_len, q.mqueue.bytes);
-        idx.mqueues.push_back(std::move(q));
-        break;
-      }
-      case IMG_REC_TERMINAL: {
-        TerminalInfo t;
-        if (rec.length < sizeof t.terminal) return Corrupted(path, "bad terminal record", rec_offset);
-        memcpy(&t.terminal, payload.data(), sizeof t.terminal);
-        if (t.terminal.path_len != rec.length - sizeof t.terminal || t.terminal.fd < 0 ||
-            t.terminal.role < IMG_TTY_MASTER || t.terminal.role > IMG_TTY_OTHER) {
-          return Corrupted(path, "bad terminal record", rec_offset);
-        }
-        t.path.assign(payload.data() + sizeof t.terminal, t.terminal.path_len);
-        idx.terminals.push_back(std::move(t));
-        break;
-      }
       case IMG_REC_THREAD: {
         if (rec.length != sizeof(struct img_thread)) return Corrupted(path, "bad thread record", rec_offset);
         struct img_thread t;
@@ -317,8 +208,15 @@ absl::StatusOr<ImageIndex> ReadImageIndex(const std::string& path, const Expecta
         memcpy(&idx.stats, payload.data(), sizeof idx.stats);
         have_end = true;
         break;
-      default:
-        break;  // records a newer minor writer added; safe to skip
+      default: {
+        // A resource's record (resource_records.h); unknown tags are records a
+        // newer minor writer added, safe to skip.
+        const RecordKind* kind = FindRecordKind(rec.tag);
+        if (kind != nullptr && !kind->parse(payload, idx)) {
+          return Corrupted(path, absl::StrFormat("bad %s record", kind->what), rec_offset);
+        }
+        break;
+      }
     }
   }
   if (!have_end || offset != end) return Corrupted(path, "records do not reach the end marker", offset);

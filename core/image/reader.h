@@ -4,6 +4,8 @@
 // restored: magic, format version, arch, page size, the end marker (a truncated image
 // has none), and the checksum of the header, of every record and of every chunk
 // header. Chunk data is checked as it is restored (ChunkDecoder, and the restorer).
+// Resource records (pipes, sockets, files, ...) are parsed by their kind's function
+// (resource_records.h) into the vectors below.
 #ifndef CORE_IMAGE_READER_H
 #define CORE_IMAGE_READER_H
 

@@ -60,7 +60,7 @@ void PutBackFiles(const std::vector<const img::ImageIndex*>& images) {
       if (added) order.push_back(f.path);
       FileStateSummary& s = it->second;
       // On 0-2 a missing file leaves dmtcp_restart's own descriptor in its place
-      // (descriptor_broker.cc): only the program's own descriptors recreate it.
+      // (kinds/files.cc): only the program's own descriptors recreate it.
       s.writable |= (f.file.flags & O_ACCMODE) != O_RDONLY && f.file.fd > 2;
       if (!f.has_state) continue;
       s.known = true;

@@ -19,10 +19,9 @@
 #include "core/common/fds.h"
 #include "core/image/arch_names.h"
 #include "core/image/plan.h"
-#include "core/restart/descriptor_broker.h"
+#include "core/restart/resource_kind.h"
 #include "core/restart/emulated_restorer.h"
 #include "core/restart/modify_env.h"
-#include "core/restart/terminal_broker.h"
 #include "core/restart/write_all.h"
 #include "core/layout/tool_paths.h"
 
@@ -181,7 +180,6 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const RestoreSettings& settings, const SharedMemory& shared) {
   const std::vector<std::vector<std::pair<int, int>>>& more_fds = shared.give;
   std::vector<ProcessToRestore> procs(images.size());
-  const std::string ptys = RecreatedPtys(images);
   // Whether we hold our terminal's foreground, which restored processes may then take.
   const bool foreground = isatty(0) && tcgetpgrp(0) == getpgrp();
   for (size_t i = 0; i < images.size(); i++) {
@@ -211,7 +209,7 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     std::string env = ResolveModifyEnv(slash == std::string::npos ? "." : image.path.substr(0, slash));
     if (env.empty() && !settings.ckptdir.empty()) env = ResolveModifyEnv(settings.ckptdir);
     if (!env.empty()) info += absl::StrFormat("modify_env=%s\n", env);
-    info += absl::StrFormat("ptys=%s\nforeground=%d\n", ptys, foreground ? 1 : 0);
+    info += absl::StrFormat("foreground=%d\n", foreground ? 1 : 0);
     p.info = std::move(info);
     absl::StatusOr<int> plan_fd = PlanFile(plans[i].bytes);
     if (!plan_fd.ok()) return plan_fd.status();
@@ -238,8 +236,9 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
       }
     }
   }
-  absl::Status shared_fds = ShareDescriptors(procs, shared.objects);
-  if (!shared_fds.ok()) return shared_fds;
+  Computation computation{images, procs, shared.objects};
+  absl::Status shared_resources = ShareResources(computation);
+  if (!shared_resources.ok()) return shared_resources;
   return procs;
 }
 

@@ -34,7 +34,6 @@
 #include "core/tools/coordinator_launcher.h"
 #include "core/restart/restore_process.h"
 #include "core/restart/shared_memory.h"
-#include "core/restart/sysv_broker.h"
 #include "core/layout/tool_paths.h"
 
 namespace dmtcp {
@@ -242,9 +241,6 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::vector<ProcessToRestore>> procs =
       PrepareComputation(images, plans, settings, *shared);
   if (!procs.ok()) fail(procs.status());
-  absl::StatusOr<std::string> sysv = RecreateSysvObjects(images);
-  if (!sysv.ok()) fail(sysv.status());
-  for (ProcessToRestore& p : *procs) p.info += *sysv;
   absl::Status spawned = SpawnComputation(*procs);
   for (const ProcessToRestore& p : *procs) {
     if (p.is_root && p.pid > 0) g_children.push_back(p.pid);

@@ -1,4 +1,13 @@
-#include "core/restart/sysv_broker.h"
+// sysv.cc - System V IPC objects brought back by dmtcp_restart (resource_kind.h).
+//
+// A shared memory segment, semaphore set or message queue belongs to no process: each
+// one the computation used is created once, before any process is restored, with the
+// state its images recorded (a segment's contents from an area mapping it, semaphore
+// values, queued messages). An object with a key that exists on this host already is
+// taken over and set to the checkpointed state (it is most likely the same object,
+// left behind by the processes that were killed); a private one is always new. The
+// processes learn each object's new id ("sysv=kind:old:new,..." in their restart
+// settings) and put their segments back at the addresses they had.
 
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -12,6 +21,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
+#include "core/restart/resource_kind.h"
 #include "core/restart/shared_memory.h"
 
 namespace dmtcp {
@@ -124,9 +134,9 @@ absl::StatusOr<int> RecreateQueue(const img::SysvInfo& v) {
   return id;
 }
 
-}  // namespace
-
-absl::StatusOr<std::string> RecreateSysvObjects(const std::vector<img::ImageIndex>& images) {
+// Creates the objects and tells every process their new ids ("sysv=" in its settings).
+absl::Status RecreateSysvObjects(Computation& c) {
+  const std::vector<img::ImageIndex>& images = c.images;
   // Every process that used an object recorded it; the first record stands for all.
   absl::flat_hash_map<std::pair<uint32_t, int32_t>, int> new_ids;
   std::string list;
@@ -142,7 +152,13 @@ absl::StatusOr<std::string> RecreateSysvObjects(const std::vector<img::ImageInde
       absl::StrAppendFormat(&list, "%s%u:%d:%d", list.empty() ? "" : ",", v.sysv.kind, v.sysv.id, *id);
     }
   }
-  return list.empty() ? std::string() : absl::StrFormat("sysv=%s\n", list);
+  if (list.empty()) return absl::OkStatus();
+  for (ProcessToRestore& p : c.procs) absl::StrAppendFormat(&p.info, "sysv=%s\n", list);
+  return absl::OkStatus();
 }
+
+}  // namespace
+
+extern const ResourceKind kSysv = {"sysv", RecreateSysvObjects};
 
 }  // namespace dmtcp

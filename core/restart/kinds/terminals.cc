@@ -1,4 +1,12 @@
-#include "core/restart/terminal_broker.h"
+// terminals.cc - pseudo-terminals of a restored computation (resource_kind.h).
+//
+// A pseudo-terminal whose master the computation held (forkpty, script, a terminal
+// emulator) is created anew, once, with its old window size; every process gets its
+// master and slave descriptors back at their old numbers, and the session leader that
+// had the slave as controlling terminal gets it again. A terminal whose master was
+// outside the computation (the user's) is the one dmtcp_restart runs in: descriptors
+// above 2 get that terminal; 0-2 are dmtcp_restart's anyway. The modes (termios) are
+// put back by each process's runtime.
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,14 +22,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "core/common/exit_codes.h"
+#include "core/restart/resource_kind.h"
 
 namespace dmtcp {
 namespace {
-
-void Warn(const std::string& what) {
-  fprintf(stderr, "%s: warning: %s\n", ProgramName(), what.c_str());
-}
 
 struct Pty {
   int master = -1;
@@ -71,8 +75,8 @@ bool IsSessionLeader(const ProcessToRestore& p) {
   return p.image->has_family && p.image->family.sid == p.image->family.pid;
 }
 
-}  // namespace
-
+// The numbers of the pseudo-terminals whose master is in `images`, as "3,7": the ones
+// ShareTerminals recreates.
 std::string RecreatedPtys(const std::vector<img::ImageIndex>& images) {
   absl::btree_set<uint32_t> numbers;
   for (const img::ImageIndex& image : images) {
@@ -83,7 +87,12 @@ std::string RecreatedPtys(const std::vector<img::ImageIndex>& images) {
   return absl::StrJoin(numbers, ",");
 }
 
-absl::Status ShareTerminals(std::vector<ProcessToRestore>& procs) {
+// Hands each process its terminal descriptors, sets its `ctty` / `keep_session`, and
+// tells it which pseudo-terminals are new ("ptys=" in its restart settings).
+absl::Status ShareTerminals(Computation& c) {
+  std::vector<ProcessToRestore>& procs = c.procs;
+  const std::string recreated = absl::StrFormat("ptys=%s\n", RecreatedPtys(c.images));
+  for (ProcessToRestore& p : procs) p.info += recreated;
   absl::flat_hash_map<uint32_t, Pty> ptys;  // old number -> the new pseudo-terminal
   for (const ProcessToRestore& p : procs) {
     for (const img::TerminalInfo& t : p.image->terminals) {
@@ -123,5 +132,9 @@ absl::Status ShareTerminals(std::vector<ProcessToRestore>& procs) {
   }
   return absl::OkStatus();
 }
+
+}  // namespace
+
+extern const ResourceKind kTerminals = {"terminals", ShareTerminals};
 
 }  // namespace dmtcp
