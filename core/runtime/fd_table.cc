@@ -145,6 +145,20 @@ void WarnUnsavedFds() {
   }
 }
 
+void RestoreGivenFds() {
+  // What F_SETFL can set; the access mode came with the descriptor.
+  constexpr int kStatusFlags = O_NONBLOCK | O_APPEND | O_ASYNC | O_DIRECT;
+  for (int i = 0; i < FdCount(); i++) {
+    FdEntry& e = g_fds[i];
+    if (e.owner == nullptr || e.restored) continue;
+    const unsigned mode = Mode(e.fd);
+    if (mode == 0 || Classify(e, mode) != e.kind) continue;  // not given back
+    sys::fcntl(e.fd, F_SETFL, e.flags & kStatusFlags);
+    sys::fcntl(e.fd, F_SETFD, e.cloexec ? FD_CLOEXEC : 0);
+    e.restored = 1;
+  }
+}
+
 void WarnUnrestoredFds() {
   for (int i = 0; i < FdCount(); i++) {
     const FdEntry& e = g_fds[i];

@@ -66,7 +66,13 @@ class OwnedFds {
 // the user knows at checkpoint time what a restart will not bring back.
 void WarnUnsavedFds();
 
-// After the plugins' restart hooks: one warning per descriptor left unrestored
+// After the plugins' restart hooks: each claimed descriptor that dmtcp_restart gave
+// back (one of its kind is open at its number) and that its plugin did not restore
+// itself gets its status flags (O_NONBLOCK, O_APPEND, ...) and close-on-exec flag
+// back, and counts as restored.
+void RestoreGivenFds();
+
+// Then one warning per descriptor left unrestored
 // (stdin, stdout and stderr of a kind not restorable are dmtcp_restart's own).
 void WarnUnrestoredFds();
 

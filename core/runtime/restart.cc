@@ -158,6 +158,7 @@ void FinishRestart() {
     if (sys::dup3(FD_SAVED_STDIO + fd, fd, 0) >= 0) sys::close(FD_SAVED_STDIO + fd);
   }
   RunHooks(Event::kRestart);
+  RestoreGivenFds();
   WarnUnrestoredFds();
   if (paused) sys::kill(sys::getpid(), SIGSTOP);
   int rc = CoordConnect(g_config.coord_addr, g_config.coord_port, true, image);

@@ -5,12 +5,15 @@
 //  - /dev/null O_WRONLY with close-on-exec: still write-only and close-on-exec;
 //  - short.txt read up to offset 8, then cut to 3 bytes (by the test, between the
 //    checkpoint and the restart): the offset stays 8, reads give end of file;
-//  - gone.txt, deleted (by the test) before the restart: its descriptor is closed.
+//  - gone.txt, deleted (by the test) before the restart: its descriptor is closed;
+//  - a pipe made O_NONBLOCK and close-on-exec, a socket pair made O_NONBLOCK: the
+//    flags stay (an empty pipe's read gives EAGAIN), and only the pipe closes on exec.
 // Prints "ready" once all are open; after GO_FILE exists prints "files ok" (exit 0).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "probe_util.h"
 
@@ -41,6 +44,12 @@ int main(int argc, char** argv) {
   const int shrunk = open_file("short.txt", "abcdefghijkl", O_RDONLY);
   check(read(shrunk, buf, 8) == 8, "read 8 bytes of short.txt");
   const int gone = open_file("gone.txt", "bye", O_RDONLY);
+  int pipe_fds[2], socket_fds[2];
+  if (pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0 ||
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, socket_fds) != 0) {
+    SAY("files FAILED: cannot make the pipe or the socket pair");
+    return 2;
+  }
   if (data < 0 || log < 0 || dir < 0 || null < 0 || shrunk < 0 || gone < 0) {
     SAY("files FAILED: cannot open the files");
     return 2;
@@ -75,6 +84,12 @@ int main(int argc, char** argv) {
   check(read(shrunk, buf, 4) == 0, "short.txt reads end of file");
 
   check(fcntl(gone, F_GETFD) == -1 && errno == EBADF, "gone.txt's descriptor is closed");
+
+  check((fcntl(pipe_fds[0], F_GETFL) & O_NONBLOCK) != 0, "the pipe keeps O_NONBLOCK");
+  check(read(pipe_fds[0], buf, 1) == -1 && errno == EAGAIN, "the empty pipe's read gives EAGAIN");
+  check(fcntl(pipe_fds[1], F_GETFD) == FD_CLOEXEC, "the pipe keeps close-on-exec");
+  check((fcntl(socket_fds[0], F_GETFL) & O_NONBLOCK) != 0, "the socket keeps O_NONBLOCK");
+  check(fcntl(socket_fds[1], F_GETFD) == 0, "the socket is not close-on-exec");
   if (failures) return 1;
   SAY("files ok");
   return 0;

@@ -227,18 +227,8 @@ int WriteRecords(img::ImageWriter* writer) {
   return 0;
 }
 
-// dmtcp_restart reopened what it could; a descriptor missing now was warned about.
-void Restore() {
-  for (FdEntry* e : OwnedFds(Claims)) {
-    if (sys::fcntl(e->fd, F_GETFD, 0) < 0) continue;
-    sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
-    e->restored = 1;
-  }
-}
-
-
 }  // namespace
 
-RUNTIME_PLUGIN(files, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore)
+RUNTIME_PLUGIN(files, .claims = Claims, .save = Save, .write_records = WriteRecords)
 
 }  // namespace rt

@@ -136,18 +136,8 @@ int WriteRecords(img::ImageWriter* writer) {
   return 0;
 }
 
-// dmtcp_restart made the queues and gave us our descriptors.
-void Restore() {
-  for (FdEntry* e : OwnedFds(Claims)) {
-    if (sys::fcntl(e->fd, F_GETFD, 0) < 0) continue;
-    sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
-    e->restored = 1;
-  }
-}
-
-
 }  // namespace
 
-RUNTIME_PLUGIN(mqueues, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore)
+RUNTIME_PLUGIN(mqueues, .claims = Claims, .save = Save, .write_records = WriteRecords)
 
 }  // namespace rt

@@ -118,25 +118,8 @@ int WriteRecords(img::ImageWriter* writer) {
   return 0;
 }
 
-bool IsPipe(int fd) {
-  struct statx st;
-  long rc = arch_syscall5(__NR_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE, (long)&st);
-  return rc == 0 && S_ISFIFO(st.stx_mode);
-}
-
-// dmtcp_restart put the pipes in place; set each descriptor's own flags.
-void Restore() {
-  for (FdEntry* e : OwnedFds(Claims)) {
-    if (!IsPipe(e->fd)) continue;
-    sys::fcntl(e->fd, F_SETFL, e->flags & (O_NONBLOCK | O_APPEND | O_ASYNC | O_DIRECT));
-    sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
-    e->restored = 1;
-  }
-}
-
-
 }  // namespace
 
-RUNTIME_PLUGIN(pipes, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore)
+RUNTIME_PLUGIN(pipes, .claims = Claims, .save = Save, .write_records = WriteRecords)
 
 }  // namespace rt

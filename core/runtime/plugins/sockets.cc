@@ -223,17 +223,6 @@ int WriteRecords(img::ImageWriter* writer) {
   return 0;
 }
 
-void Restore() {
-  for (FdEntry* e : OwnedFds(Claims)) {
-    struct statx st;
-    long rc = arch_syscall5(__NR_statx, e->fd, (long)"", AT_EMPTY_PATH, STATX_TYPE, (long)&st);
-    if (rc != 0 || !S_ISSOCK(st.stx_mode)) continue;
-    sys::fcntl(e->fd, F_SETFL, e->flags & (O_NONBLOCK | O_ASYNC));
-    sys::fcntl(e->fd, F_SETFD, e->cloexec ? FD_CLOEXEC : 0);
-    e->restored = 1;
-  }
-}
-
 // TCP keeps sent bytes in the sender's queue until the peer acknowledges them; on the
 // loopback that is a matter of microseconds. Waiting for every queue to empty before
 // answering the suspend barrier means the peers' receive queues, copied next, hold
@@ -258,11 +247,9 @@ void WaitForOutgoingData() {
   }
 }
 
-
 }  // namespace
 
-RUNTIME_PLUGIN(sockets, .claims = Claims, .drain = WaitForOutgoingData, .save = Save, .write_records = WriteRecords,
-               .restore = Restore)
+RUNTIME_PLUGIN(sockets, .claims = Claims, .drain = WaitForOutgoingData, .save = Save, .write_records = WriteRecords)
 
 // "ip:port" or "[ip6]:port" of an AF_INET/AF_INET6 address; false for others.
 bool InetText(const uint8_t* addr, uint32_t len, char* out, size_t size) {
