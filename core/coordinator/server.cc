@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -20,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
+#include "core/coordinator/admission.h"
 #include "core/coordinator/restart_script.h"
 
 namespace dmtcp::coordinator {
@@ -66,6 +69,17 @@ absl::StatusOr<std::string> UsableCheckpointDir(const std::string& wanted) {
 
 // Restart scripts name this host so they work from anywhere, unless the name does not
 // resolve (containers often have such names); then they use localhost.
+// The whole of a /proc file (whose size stat does not tell).
+bool ReadWholeFile(const char* path, std::string* out) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) out->append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return n == 0;
+}
+
 std::string HostForScripts() {
   char name[256] = "";
   if (gethostname(name, sizeof(name) - 1) != 0 || !ResolveNumericIpv4(name).ok()) {
@@ -116,6 +130,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Listen(const ServerOptions& opti
   std::memset(&address, 0, sizeof(address));
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_ANY);
+  if (!options.bind_address.empty()) {
+    absl::StatusOr<std::string> numeric = ResolveNumericIpv4(options.bind_address);
+    if (!numeric.ok() || inet_pton(AF_INET, numeric->c_str(), &address.sin_addr) != 1) {
+      close(fd);
+      return absl::InvalidArgumentError(
+          absl::StrCat("--bind ", options.bind_address, ": not an IPv4 address or host name"));
+    }
+  }
   address.sin_port = htons(static_cast<uint16_t>(options.port));
   if (bind(fd, reinterpret_cast<struct sockaddr*>(&address), sizeof(address)) != 0) {
     int saved = errno;
@@ -141,6 +163,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Listen(const ServerOptions& opti
 
 Server::Server(const ServerOptions& options, int listen_fd, int port)
     : options_(options),
+      self_(geteuid()),
       listen_fd_(listen_fd),
       port_(port),
       compid_(MakeCompid()),
@@ -209,9 +232,31 @@ absl::Time Server::IdleDeadline() const {
 }
 
 void Server::Accept() {
-  int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  struct sockaddr_in peer, local;
+  socklen_t peer_len = sizeof peer, local_len = sizeof local;
+  int fd = accept4(listen_fd_, reinterpret_cast<struct sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
   if (fd < 0) return;  // the client gave up already, or we are out of fds
-  connections_[next_id_++].fd = fd;
+  if (getsockname(fd, reinterpret_cast<struct sockaddr*>(&local), &local_len) != 0) {
+    close(fd);
+    return;
+  }
+  std::optional<uid_t> owner;
+  if (FromThisHost(peer, local)) {
+    std::string sockets;
+    if (ReadWholeFile("/proc/net/tcp", &sockets)) owner = SocketOwner(sockets, peer, local);
+  }
+  absl::Status admitted =
+      Admit({.self = self_, .other_hosts = !options_.bind_address.empty()}, peer, local, owner);
+  if (!admitted.ok()) {
+    Log(absl::StrCat("refused a client: ", admitted.message()));
+    SendMessage(fd, MSG_REFUSED, 0, 0, 0, 0, absl::StrCat("error=", admitted.message(), "\n"))
+        .IgnoreError();
+  }
+  // A refused peer is heard but not served until it hangs up: closing first, with its
+  // hello unread, would reset the connection and could lose the refusal.
+  Connection& connection = connections_[next_id_++];
+  connection.fd = fd;
+  if (!admitted.ok()) connection.role = Role::kRefused;
 }
 
 void Server::ReadFrom(ClientId id) {
@@ -244,6 +289,8 @@ void Server::Dispatch(ClientId id, const Message& message) {
   Connection& connection = connections_.at(id);
   const msg_header& header = message.header;
   switch (connection.role) {
+    case Role::kRefused:
+      return;
     case Role::kNew:
       if (header.type == MSG_HELLO_WORKER) {
         connection.role = Role::kWorker;

@@ -29,11 +29,14 @@ struct ServerOptions {
   bool quiet = false;    // no log lines on stdout
   std::string ckptdir;   // where restart scripts go; empty: the current directory
   bool read_stdin = true;  // accept single-letter commands on stdin
+  // --bind: listen on this address only and serve other hosts too; empty: listen on
+  // every address and serve this host only (admission.h).
+  std::string bind_address;
 };
 
 class Server {
  public:
-  // Binds and listens (IPv4, any address). Fails clearly if the port is taken or the
+  // Binds and listens (IPv4, options.bind_address or any address). Fails clearly if the port is taken or the
   // checkpoint directory is unusable. Nothing is accepted until Run().
   static absl::StatusOr<std::unique_ptr<Server>> Listen(const ServerOptions& options);
   ~Server();
@@ -45,7 +48,7 @@ class Server {
   absl::Status Run();
 
  private:
-  enum class Role { kNew, kWorker, kCommand, kRestart };
+  enum class Role { kNew, kWorker, kCommand, kRestart, kRefused };
   struct Connection {
     int fd = -1;
     Role role = Role::kNew;
@@ -69,6 +72,7 @@ class Server {
   absl::Time IdleDeadline() const;
 
   ServerOptions options_;
+  uid_t self_;  // the user this coordinator serves (admission.h)
   int listen_fd_;
   int port_;
   std::string compid_;

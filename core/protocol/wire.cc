@@ -152,6 +152,10 @@ absl::StatusOr<Message> ReceiveMessage(int fd, absl::Duration timeout) {
         absl::StrCat("message payload incomplete after ", absl::FormatDuration(timeout)));
   }
   if (!status.ok()) return absl::UnavailableError("connection closed in the middle of a message");
+  if (message.header.type == MSG_REFUSED) {
+    return absl::PermissionDeniedError(absl::StrCat("the coordinator refuses this connection: ",
+                                                    ParseKeyValues(message.payload)["error"]));
+  }
   return message;
 }
 

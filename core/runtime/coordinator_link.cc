@@ -136,6 +136,12 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
                  g_config.interval, hello);
   static CoordMessage welcome;
   if (rc == 0) rc = CoordReceive(&welcome);
+  if (rc == 0 && welcome.header.type == MSG_REFUSED) {
+    char why[256] = "";
+    PayloadValue(welcome.payload, "error", why, sizeof why);
+    Warn("the coordinator refuses this process: %s", why);
+    rc = -EACCES;
+  }
   if (rc == 0 && welcome.header.type != MSG_WELCOME) rc = -EPROTO;
   if (rc == 0) rc = (int)sys::dup3((int)fd, FD_COORD, 0);
   g_coord_fd = FD_COORD;

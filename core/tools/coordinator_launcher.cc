@@ -32,7 +32,7 @@ std::string Where(const CoordinatorAddress& address) {
   return absl::StrCat(address.host, ":", address.port);
 }
 
-enum class Answer { kCoordinator, kNobody, kStranger };
+enum class Answer { kCoordinator, kRefused, kNobody, kStranger };
 
 // Connects and asks for the status. `detail` says what went wrong otherwise.
 Answer Probe(const std::string& numeric_host, int port, std::string* detail) {
@@ -46,6 +46,10 @@ Answer Probe(const std::string& numeric_host, int port, std::string* detail) {
       sent.ok() ? ReceiveMessage(*fd, absl::Seconds(5)) : absl::StatusOr<Message>(sent);
   close(*fd);
   if (reply.ok() && reply->header.type == MSG_COMMAND_REPLY) return Answer::kCoordinator;
+  if (!reply.ok() && absl::IsPermissionDenied(reply.status())) {
+    *detail = std::string(reply.status().message());  // a coordinator, but not ours
+    return Answer::kRefused;
+  }
   *detail = reply.ok() ? absl::StrCat("it answered with message type ", reply->header.type)
                        : std::string(reply.status().message());
   return Answer::kStranger;
@@ -196,6 +200,8 @@ absl::StatusOr<CoordinatorAddress> EnsureCoordinator(const CoordinatorAddress& w
     switch (Probe(*numeric, wanted.port, &detail)) {
       case Answer::kCoordinator:
         return result;
+      case Answer::kRefused:
+        return absl::PermissionDeniedError(absl::StrCat(Where(wanted), ": ", detail));
       case Answer::kStranger:
         return absl::FailedPreconditionError(
             absl::StrCat("the program listening on ", Where(wanted),

@@ -180,7 +180,10 @@ Outcome Ask(const Options& options) {
                                                       : absl::Seconds(30))
                 : absl::StatusOr<dmtcp::Message>(sent);
   close(*fd);
-  if (!reply.ok() || reply->header.type != MSG_COMMAND_REPLY) {
+  if (!reply.ok() && absl::IsPermissionDenied(reply.status())) {
+    outcome.error = std::string(reply.status().message());  // the coordinator said why
+    return outcome;
+  } else if (!reply.ok() || reply->header.type != MSG_COMMAND_REPLY) {
     outcome.error = absl::StrCat(
         "the program at ", options.host, ":", options.port, " did not answer like a coordinator (",
         reply.ok() ? absl::StrCat("message type ", reply->header.type)

@@ -35,6 +35,9 @@ constexpr char kUsage[] =
     "  -p, --coord-port, --port N  listen on port N (default: $DMTCP_COORD_PORT or 7779;\n"
     "                              0 picks a free port)\n"
     "  --port-file F               write the port actually used to file F\n"
+    "  --bind ADDR                 listen on ADDR only, and serve processes and commands\n"
+    "                              from other hosts (default: every address, but this\n"
+    "                              host only; on it, this user and root only)\n"
     "  -i, --interval N            checkpoint every N seconds (default: 0, never)\n"
     "  --exit-on-last              exit when the last process leaves\n"
     "  --timeout N                 exit after N seconds without any client\n"
@@ -65,6 +68,8 @@ Options ParseOptions(int argc, char** argv) {
   while (args.Next()) {
     if (args.Is("-p", "--port", "--coord-port")) {
       options.server.port = static_cast<int>(args.Number(0, 65535));
+    } else if (args.Is("--bind")) {
+      options.server.bind_address = args.Value();
     } else if (args.Is("--port-file")) {
       options.port_file = args.Value();
     } else if (args.Is("-i", "--interval")) {
