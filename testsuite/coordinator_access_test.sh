@@ -39,14 +39,19 @@ still_running() {
   kill -0 $pid 2> /dev/null && [ "$after" -gt "$before" ]
 }
 
+# `who`'s --kill (run just before, exit code `rc`, stderr in `err`) was refused with one
+# line matching `why`, and the computation runs on.
+expect_refused() {
+  local who=$1 rc=$2 err=$3 why=$4
+  [ "$rc" = 99 ] && [ "$(wc -l < "$err")" = 1 ] && grep -q "$why" "$err" ||
+    fail "$who's --kill: exit $rc, want 99 and one line: $(cat "$err")"
+  still_running || fail "the computation stopped after $who's --kill"
+  echo "PASS: $who's --kill is refused: $(cat "$err")"
+}
+
 setpriv --reuid=65534 --regid=65534 --clear-groups "$work/dmtcp_command" -p $port --kill \
   > /dev/null 2> user.err
-rc=$?
-[ $rc = 99 ] && [ "$(wc -l < user.err)" = 1 ] &&
-  grep -q "belongs to user 65534, and this coordinator serves user 0 only" user.err ||
-  fail "another user's --kill: exit $rc, want 99 and one line: $(cat user.err)"
-still_running || fail "the computation stopped after another user's --kill"
-echo "PASS: another user's --kill is refused: $(cat user.err)"
+expect_refused "another user" $? user.err "belongs to user 65534, and this coordinator serves user 0 only"
 
 # Another host: a network namespace joined to this one by a veth pair.
 ip netns add $ns || fail "ip netns add"
@@ -57,12 +62,8 @@ ip netns exec $ns ip addr add 10.231.0.2/24 dev dmtb$$
 ip netns exec $ns ip link set dmtb$$ up
 ip netns exec $ns ip link set lo up
 ip netns exec $ns "$work/dmtcp_command" -h 10.231.0.1 -p $port --kill > /dev/null 2> remote.err
-rc=$?
-[ $rc = 99 ] && [ "$(wc -l < remote.err)" = 1 ] &&
-  grep -q "10.231.0.2:[0-9]* is on another host, and this coordinator serves its own host only" remote.err ||
-  fail "another host's --kill: exit $rc, want 99 and one line: $(cat remote.err)"
-still_running || fail "the computation stopped after another host's --kill"
-echo "PASS: another host's --kill is refused: $(cat remote.err)"
+expect_refused "another host" $? remote.err \
+  "10.231.0.2:[0-9]* is on another host, and this coordinator serves its own host only"
 
 "$tools/dmtcp_command" -p $port --status > status.out || fail "root's own --status: $(cat status.out)"
 grep -q "NUM_PEERS=1" status.out || fail "root's own --status: $(cat status.out)"
