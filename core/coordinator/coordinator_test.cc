@@ -1,15 +1,19 @@
 // Socket-level test of the coordinator: the real server runs in a thread on a free
 // port; fake workers, command clients and restart clients talk to it over TCP.
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <future>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/coordinator/server.h"
@@ -172,6 +176,55 @@ TEST_F(CoordinatorTest, BlockingCheckpointRunsTheBarriersAndWritesTheScript) {
   Message status = Command(CMD_STATUS);
   EXPECT_EQ(status.header.arg[0], 2);
   EXPECT_EQ(status.header.arg[1], 1);  // running again
+}
+
+// Load: a thousand workers, each its own connection, through a whole blocking
+// checkpoint with image paths as long as real ones; every barrier releases every one
+// of them, and the reply, too long for one message, says how many images it leaves
+// out. Prints how long each barrier took, from the first worker's report to the last
+// worker's release (no timed assertion: bench figures go in the note).
+TEST_F(CoordinatorTest, AThousandWorkersPassEveryBarrier) {
+  constexpr int kWorkers = 1000;
+  struct rlimit files;
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+  const rlim_t need = 2 * kWorkers + 100;  // both ends of each connection are ours
+  if (files.rlim_max < need) {
+    GTEST_SKIP() << "SKIPPED LOUDLY: the hard limit on open files is " << files.rlim_max
+                 << ", and this test needs " << need;
+  }
+  files.rlim_cur = std::max(files.rlim_cur, need);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &files), 0);
+  Start();
+  std::vector<std::unique_ptr<FakeWorker>> workers;
+  for (int i = 0; i < kWorkers; i++) workers.push_back(std::make_unique<FakeWorker>(port_, 10000 + i));
+  EXPECT_EQ(Command(CMD_STATUS).header.arg[0], kWorkers);
+
+  const int command = SendCommand(CMD_BCHECKPOINT);
+  for (auto& w : workers) w->Expect(MSG_PHASE, PHASE_SUSPEND);
+  for (int phase : {PHASE_SUSPEND, PHASE_CHECKPOINT}) {
+    const absl::Time start = absl::Now();
+    for (auto& w : workers) {
+      const std::string image = absl::StrCat(ckptdir_, "/ckpt_fake", w->id(), "_007f0100-",
+                                             w->id(), "-6b173814.dmtcp");
+      w->Done(1, phase, 0, phase == PHASE_CHECKPOINT ? absl::StrCat("image=", image, "\n") : "");
+    }
+    if (phase == PHASE_SUSPEND) {
+      for (auto& w : workers) w->Expect(MSG_PHASE, PHASE_CHECKPOINT);
+    }
+    Message reply = phase == PHASE_CHECKPOINT ? Reply(command) : Message{};
+    std::printf("barrier %d with %d workers: %.1f ms\n", phase, kWorkers,
+                absl::ToDoubleMilliseconds(absl::Now() - start));
+    if (phase == PHASE_CHECKPOINT) {
+      EXPECT_EQ(reply.header.status, DMT_COORD_SUCCESS);
+      EXPECT_EQ(reply.header.arg[0], kWorkers);
+      EXPECT_LE(reply.payload.size(), static_cast<size_t>(PROTO_MAX_PAYLOAD));
+      EXPECT_THAT(reply.payload, HasSubstr("\ntruncated="));
+    }
+  }
+  for (auto& w : workers) w->Answer(PHASE_RESUME);
+  std::string script = ReadFile(ckptdir_ + "/dmtcp_restart_script.sh");
+  EXPECT_THAT(script, HasSubstr(absl::StrCat("/ckpt_fake", workers.back()->id(), "_")));
+  EXPECT_EQ(Command(CMD_STATUS).header.arg[1], 1);  // running again
 }
 
 TEST_F(CoordinatorTest, PlainCheckpointRepliesAtOnceAndRefusesASecond) {

@@ -382,8 +382,10 @@ void Server::SendTo(const Action& action) {
   }
   auto found = connections_.find(action.to);
   if (found == connections_.end()) return;
-  absl::Status sent = SendMessage(found->second.fd, action.type, action.status,
-                                  action.args[0], action.args[1], action.args[2], action.text);
+  // A reply naming a thousand images or peers may not fit one message: the
+  // restart script names them all.
+  absl::Status sent = SendMessage(found->second.fd, action.type, action.status, action.args[0],
+                                  action.args[1], action.args[2], FitPayload(action.text));
   if (!sent.ok()) {
     Log(absl::StrCat("lost client ", action.to, ": ", sent.message()));
     to_drop_.push_back(action.to);

@@ -172,6 +172,19 @@ absl::StatusOr<std::optional<Message>> MessageDecoder::Next() {
   return std::optional<Message>(std::move(message));
 }
 
+std::string FitPayload(std::string payload, size_t limit) {
+  if (payload.size() <= limit) return payload;
+  constexpr size_t kMarkRoom = 32;  // "truncated=N\n"
+  size_t keep = limit > kMarkRoom ? limit - kMarkRoom : 0;
+  keep = keep == 0 ? 0 : payload.rfind('\n', keep - 1) + 1;  // npos + 1 == 0: no line fits
+  size_t dropped = static_cast<size_t>(
+      std::count(payload.begin() + static_cast<std::ptrdiff_t>(keep), payload.end(), '\n'));
+  if (payload.back() != '\n') dropped++;  // a last line without its newline
+  payload.resize(keep);
+  absl::StrAppend(&payload, "truncated=", dropped, "\n");
+  return payload;
+}
+
 std::vector<std::pair<std::string, std::string>> KeyValueLines(std::string_view payload) {
   std::vector<std::pair<std::string, std::string>> lines;
   for (absl::string_view line : absl::StrSplit(Absl(payload), '\n', absl::SkipEmpty())) {

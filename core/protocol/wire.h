@@ -69,6 +69,10 @@ class MessageDecoder {
 // keys the last one wins (use KeyValueLines to see every line).
 absl::flat_hash_map<std::string, std::string> ParseKeyValues(std::string_view payload);
 std::vector<std::pair<std::string, std::string>> KeyValueLines(std::string_view payload);
+
+// A key=value payload cut to fit one message: whole lines are left out from the end
+// and "truncated=N" (how many) ends it. A payload that fits is returned as it is.
+std::string FitPayload(std::string payload, size_t limit = PROTO_MAX_PAYLOAD);
 // Keys are written in sorted order so output is stable; values must not hold '\n'.
 std::string FormatKeyValues(const absl::flat_hash_map<std::string, std::string>& values);
 

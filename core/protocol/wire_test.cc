@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -270,6 +272,20 @@ TEST(IsLocalHostTest, RecognisesThisMachine) {
   EXPECT_TRUE(IsLocalHost(name));
   EXPECT_FALSE(IsLocalHost("192.0.2.1"));  // TEST-NET-1, never assigned to a host
   EXPECT_FALSE(IsLocalHost("no-such-host.invalid"));
+}
+
+TEST(FitPayloadTest, WholeLinesAreLeftOutAndCounted) {
+  EXPECT_EQ(FitPayload("a=1\nb=2\n", 100), "a=1\nb=2\n");
+  std::string many;
+  for (int i = 0; i < 100; i++) absl::StrAppend(&many, "image=/ckpt/", i, ".dmtcp\n");
+  const std::string fitted = FitPayload(many, 200);
+  EXPECT_LE(fitted.size(), 200u);
+  EXPECT_TRUE(absl::StartsWith(fitted, "image=/ckpt/0.dmtcp\nimage=/ckpt/1.dmtcp\n")) << fitted;
+  const auto lines = KeyValueLines(fitted);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().first, "truncated");
+  EXPECT_EQ(std::stoi(lines.back().second) + static_cast<int>(lines.size()) - 1, 100);
+  EXPECT_EQ(FitPayload(std::string(300, 'x'), 200), "truncated=1\n");  // no whole line fits
 }
 
 }  // namespace

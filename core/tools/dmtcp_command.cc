@@ -196,6 +196,10 @@ Outcome Ask(const Options& options) {
   // Things the checkpoint could not save well, named by the coordinator.
   for (const auto& [key, value] : dmtcp::KeyValueLines(reply->payload)) {
     if (key == "warning") fprintf(stderr, "%s: warning: %s\n", dmtcp::ProgramName(), value.c_str());
+    if (key == "truncated") {
+      fprintf(stderr, "%s: %s more lines of the reply were left out (too many for one message; "
+              "dmtcp_restart_script.sh names every image)\n", dmtcp::ProgramName(), value.c_str());
+    }
   }
   if (outcome.status != DMT_COORD_SUCCESS) {
     std::vector<std::string> errors;
