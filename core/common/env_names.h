@@ -8,6 +8,7 @@
 /* User-facing (DMTCP's names). */
 #define ENV_COORD_HOST "DMTCP_COORD_HOST"         /* coordinator host (default localhost) */
 #define ENV_COORD_PORT "DMTCP_COORD_PORT"         /* coordinator port (default 7779) */
+#define ENV_FAULT "DMTCP_FAULT"                   /* a named fault point, for tests (fault.h) */
 #define ENV_CHECKPOINT_DIR "DMTCP_CHECKPOINT_DIR" /* where images go (default: cwd) */
 #define ENV_GZIP "DMTCP_GZIP"                     /* "0" writes uncompressed images */
 #define ENV_TMPDIR "DMTCP_TMPDIR"                 /* scratch files (default $TMPDIR, /tmp) */

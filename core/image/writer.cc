@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 
+#include "core/common/fault.h"
 #include "core/common/fmt.h"
 #include "core/image/checksum.h"
 #include "core/common/raw_syscalls.h"
@@ -87,10 +88,16 @@ int ImageWriter::Begin(const char* dir, const char* name, uint32_t codec, void* 
   return 0;
 }
 
+// Every write of image bytes, where the "image-write" fault point sits (fault.h).
+static long WriteBytes(int fd, const void* data, size_t len) {
+  const int fault = fault_check("image-write");
+  return fault != 0 ? fault : sys::write(fd, data, len);
+}
+
 int ImageWriter::Flush() {
   size_t done = 0;
   while (done < buffered_) {
-    long n = sys::write(fd_, buffer_ + done, buffered_ - done);
+    long n = WriteBytes(fd_, buffer_ + done, buffered_ - done);
     if (n == -EINTR) continue;
     if (n < 0) return (int)n;
     done += (size_t)n;
@@ -170,7 +177,7 @@ int ImageWriter::WriteChunkHeaderAndData(struct img_chunk* chunk, const void* da
   const char* p = static_cast<const char*>(data);
   size_t left = chunk->stored_len;
   while (left > 0) {
-    long n = sys::write(fd_, p, left);
+    long n = WriteBytes(fd_, p, left);
     if (n == -EINTR) continue;
     if (n < 0) return (int)n;
     p += n;
@@ -221,9 +228,11 @@ int ImageWriter::Finish(char* final_path, size_t size) {
   memcpy(footer.magic, IMG_END_MAGIC, 8);
   if (rc == 0) rc = Append(&footer, sizeof footer);
   if (rc == 0) rc = Flush();
+  if (rc == 0) rc = fault_check("image-fsync");
   if (rc == 0) rc = (int)sys::fsync(fd_);
   if (rc == 0) rc = (int)sys::close(fd_);
   fd_ = -1;
+  if (rc == 0) rc = fault_check("image-rename");
   if (rc == 0) rc = (int)sys::renameat(dir_fd_, tmp_name_, dir_fd_, final_name_);
   if (rc != 0) {
     Abort();

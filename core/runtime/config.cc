@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/common/env_names.h"
+#include "core/common/fault.h"
 #include "core/common/fmt.h"
 #include "core/runtime/log.h"
 #include "core/runtime/path_mapping.h"
@@ -65,6 +66,7 @@ bool LoadConfig() {
   g_config.unique_ckpt = EnvFlag(ENV_UNIQUE_CKPT);
   g_config.modify_env = EnvFlag(ENV_MODIFY_ENV);
   DisablePlugins(getenv(ENV_DISABLE_PLUGINS));
+  fault_configure(getenv(ENV_FAULT));
   g_config.pathvirt = EnvFlag(ENV_PATHVIRT);
   if (g_config.pathvirt) SetPathMapping(getenv(ENV_PATH_MAPPING));
   static const char* const kPauseNames[] = {ENV_RESTART_PAUSE, ENV_RESTART_PAUSE2,
