@@ -266,6 +266,9 @@ TEST(CheckpointBasics, MissingCheckpointDirectoriesAreCreated) {
   struct stat dir;
   ASSERT_EQ(stat(first.c_str(), &dir), 0);
   EXPECT_EQ(dir.st_mode & 0777, 0700u);
+  struct stat image;
+  ASSERT_EQ(stat(box.Images(first)[0].c_str(), &image), 0);
+  EXPECT_EQ(image.st_mode & 0777, 0600u) << "an image is its owner's alone";
   const std::string later = box.Path("later/dir");
   const pid_t restarted = box.Restart(box.Images(first), "restart", {"--ckptdir", later});
   ASSERT_TRUE(box.WaitForOutput("counter", [](const std::string& out) {
