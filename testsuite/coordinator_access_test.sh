@@ -25,8 +25,9 @@ cd "$work" || exit 1
 # Below the kernel's ephemeral ports (32768 up), where no client socket holds it.
 port=$((20000 + RANDOM % 12000))
 export DMTCP_COORD_PORT=$port
-"$tools/dmtcp_launch" "$counter" 100000 10 > out 2> err &
-pid=$!
+# In a subshell, so that its end by --kill is not a job bash announces.
+("$tools/dmtcp_launch" "$counter" 100000 10 > out 2> err & echo $! > launch.pid)
+pid=$(cat launch.pid)
 for _ in $(seq 300); do grep -qx 20 out 2>/dev/null && break; sleep 0.05; done
 grep -qx 20 out || fail "the counter did not start: $(cat err)"
 
@@ -85,5 +86,5 @@ ip netns exec $ns "$work/dmtcp_command" -h 10.231.0.1 -p $bound --quit > /dev/nu
 echo "PASS: with --bind, another host is served"
 
 "$tools/dmtcp_command" -p $port --kill > /dev/null
-wait $pid 2> /dev/null
+for _ in $(seq 100); do kill -0 $pid 2> /dev/null || break; sleep 0.05; done
 echo "PASS: coordinator_access_test"
