@@ -67,8 +67,6 @@ absl::StatusOr<std::string> UsableCheckpointDir(const std::string& wanted) {
   return dir;
 }
 
-// Restart scripts name this host so they work from anywhere, unless the name does not
-// resolve (containers often have such names); then they use localhost.
 // The whole of a /proc file (whose size stat does not tell).
 bool ReadWholeFile(const char* path, std::string* out) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -80,6 +78,8 @@ bool ReadWholeFile(const char* path, std::string* out) {
   return n == 0;
 }
 
+// Restart scripts name this host so they work from anywhere, unless the name does not
+// resolve (containers often have such names); then they use localhost.
 std::string HostForScripts() {
   char name[256] = "";
   if (gethostname(name, sizeof(name) - 1) != 0 || !ResolveNumericIpv4(name).ok()) {

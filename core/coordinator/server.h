@@ -36,8 +36,9 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Binds and listens (IPv4, options.bind_address or any address). Fails clearly if the port is taken or the
-  // checkpoint directory is unusable. Nothing is accepted until Run().
+  // Binds and listens (IPv4, on options.bind_address or any address). Fails clearly if
+  // the port is taken or the checkpoint directory is unusable. Nothing is accepted
+  // until Run().
   static absl::StatusOr<std::unique_ptr<Server>> Listen(const ServerOptions& options);
   ~Server();
 

@@ -79,10 +79,11 @@ enum msg_type {
   MSG_KVDB = 16,            /* worker: a key-value database request */
   MSG_KVDB_REPLY = 17,      /* its answer */
   MSG_COMMAND_REPLY = 20,
-  MSG_REFUSED = 22,       /* instead of any answer: the coordinator does not serve this peer
-                            (admission.h); payload error=, then it closes the connection */
   MSG_RESTART_REPLY = 21, /* to MSG_HELLO_RESTART: status DMT_COORD_SUCCESS, or a refusal
                              (payload error=) after which the coordinator hangs up */
+  MSG_REFUSED = 22,       /* first and only message to a peer the coordinator does not serve
+                             (admission.h): payload error=; it then ignores the peer until
+                             the peer hangs up */
 };
 
 /* Key-value database operations and answers, numbered as DMTCP's kvdb.h numbers them

@@ -50,11 +50,11 @@ FileAction DecideFileAction(bool exists, const FileStateSummary& s) {
   return s.writable ? FileAction::kRecreateEmpty : FileAction::kLeave;
 }
 
-void PutBackFiles(const std::vector<const img::ImageIndex*>& images) {
+void PutBackFiles(const std::vector<img::ImageIndex>& images) {
   absl::flat_hash_map<std::string, FileStateSummary> by_path;
   std::vector<std::string> order;  // first seen first, so messages come in image order
-  for (const img::ImageIndex* image : images) {
-    for (const img::FileInfo& f : image->files) {
+  for (const img::ImageIndex& image : images) {
+    for (const img::FileInfo& f : image.files) {
       if (f.file.kind != IMG_FILE_REGULAR || absl::EndsWith(f.path, " (deleted)")) continue;
       auto [it, added] = by_path.try_emplace(f.path);
       if (added) order.push_back(f.path);

@@ -29,7 +29,7 @@ FileAction DecideFileAction(bool exists, const FileStateSummary& summary);
 // Gathers the summaries of every regular file in `images` (deleted ones excepted)
 // and acts on each; a line on stderr for each file recreated empty or that could not
 // be put back.
-void PutBackFiles(const std::vector<const img::ImageIndex*>& images);
+void PutBackFiles(const std::vector<img::ImageIndex>& images);
 
 }  // namespace dmtcp
 

@@ -59,7 +59,8 @@ int WritePluginRecords(img::ImageWriter* writer);
 
 // Declares and registers a plugin with the operations it has, in the order of
 // struct Plugin:
-//   RUNTIME_PLUGIN(files, .claims = Claims, .save = Save, .write_records = WriteRecords, .restore = Restore);
+//   RUNTIME_PLUGIN(terminals, .claims = Claims, .save = Save, .write_records = WriteRecords,
+//                  .restore = Restore);
 // Plugins register before the runtime starts (runtime.cc), since a process may be
 // asked to checkpoint the moment it joins, before main().
 #define RUNTIME_PLUGIN(plugin_name, ...)                                           \

@@ -60,9 +60,7 @@ int Ghost(const img::FileInfo& f, int flags) {
 absl::Status ShareFiles(Computation& c) {
   std::vector<ProcessToRestore>& procs = c.procs;
   const SharedObjects& objects = c.shared_memory;
-  std::vector<const img::ImageIndex*> images;
-  for (const ProcessToRestore& p : procs) images.push_back(p.image);
-  PutBackFiles(images);
+  PutBackFiles(c.images);
   absl::flat_hash_map<DescriptionKey, int> opened;  // description -> our descriptor (-1: failed)
   for (ProcessToRestore& p : procs) {
     absl::flat_hash_map<int, const img::FileInfo*> by_fd;
