@@ -19,6 +19,10 @@ namespace {
 
 // How long a kill command waits for the processes to be gone before answering anyway.
 constexpr absl::Duration kKillWait = absl::Seconds(10);
+// How long the processes restored so far wait for the rest of their computation (the
+// images say how many it had) once every dmtcp_restart heard from is done: the others
+// may be on hosts still being reached, or left out by the user on purpose.
+constexpr absl::Duration kRestartGrace = absl::Seconds(30);
 
 // Hands back the actions an event produced and leaves the list empty for the next.
 std::vector<Action> Take(std::vector<Action>* actions) {
@@ -118,6 +122,7 @@ void CoordinatorState::SetInterval(int64_t seconds) {
 std::vector<Action> CoordinatorState::Tick(absl::Time now) {
   now_ = now;
   MaybeReplyKillWaiters();
+  if (restart_deadline_ <= now_) MaybeReleaseRestartBarrier();
   if (exiting_ || now_ < next_interval_checkpoint_) return Take(&actions_);
   std::string why;
   if (CheckpointRefusal(&why) == DMT_COORD_SUCCESS) {
@@ -133,7 +138,8 @@ std::vector<Action> CoordinatorState::Tick(absl::Time now) {
 
 absl::Time CoordinatorState::NextTimer() const {
   const absl::Time interval = checkpoint_.has_value() ? absl::InfiniteFuture() : next_interval_checkpoint_;
-  return kill_waiters_.empty() ? interval : std::min(interval, kill_deadline_);
+  const absl::Time kill = kill_waiters_.empty() ? absl::InfiniteFuture() : kill_deadline_;
+  return std::min({interval, kill, restart_deadline_});
 }
 
 std::vector<Action> CoordinatorState::WorkerJoined(ClientId id, const WorkerHello& hello) {
@@ -350,7 +356,8 @@ std::vector<Action> CoordinatorState::PhaseDone(ClientId id, int64_t checkpoint,
 }
 
 std::vector<Action> CoordinatorState::RestartExpect(ClientId client, int64_t count,
-                                                    const std::vector<std::string>& uniqs) {
+                                                    const std::vector<std::string>& uniqs,
+                                                    int64_t computation) {
   if (exiting_) return {};
   for (const auto& [id, worker] : workers_) {
     if (worker.state == WorkerState::kKilled) continue;  // on its way out
@@ -364,14 +371,21 @@ std::vector<Action> CoordinatorState::RestartExpect(ClientId client, int64_t cou
          FormatKeyValues({{"error", why}}));
     return Take(&actions_);
   }
-  Send(client, MSG_RESTART_REPLY, DMT_COORD_SUCCESS, 0, 0, 0);
+  if (count > 0 && restart_round_.empty()) {
+    // Several dmtcp_restart clients (one per host) add up to one barrier.
+    ++restart_rounds_;
+    restart_joined_ = 0;
+  }
+  Send(client, MSG_RESTART_REPLY, DMT_COORD_SUCCESS, restart_rounds_, 0, 0);
   restart_clients_.insert(client);
   if (count > 0) {
-    // Several dmtcp_restart clients (one per host) add up to one barrier.
-    if (restart_round_.empty()) restart_joined_ = 0;
     restart_round_.insert(client);
     restart_expected_ += count;
-    Log(absl::StrFormat("restart: expecting %d process(es)", restart_expected_));
+    restart_computation_ = std::max(restart_computation_, computation);
+    Log(absl::StrFormat("restart: expecting %d process(es)%s", restart_expected_,
+                        restart_computation_ > restart_expected_
+                            ? absl::StrFormat(" of %d", restart_computation_)
+                            : ""));
   }
   MaybeReleaseRestartBarrier();
   return Take(&actions_);
@@ -411,6 +425,12 @@ void CoordinatorState::SendPhase(int phase) {
   checkpoint_->phase = phase;
   checkpoint_->waiting = checkpoint_->participants;
   int64_t flags = checkpoint_->kill_after ? PHASE_F_KILL_AFTER : 0;
+  // Each image records how many were taken together: restarts on several hosts wait
+  // for all of them.
+  const std::string payload =
+      phase == PHASE_CHECKPOINT
+          ? absl::StrFormat("processes=%d\n", checkpoint_->participants.size())
+          : "";
   for (ClientId id : checkpoint_->participants) {
     Worker& worker = workers_.at(id);
     switch (phase) {
@@ -418,7 +438,7 @@ void CoordinatorState::SendPhase(int phase) {
       case PHASE_CHECKPOINT: worker.state = WorkerState::kCheckpointing; break;
       default: worker.state = WorkerState::kResuming; break;
     }
-    Send(id, MSG_PHASE, 0, checkpoint_->number, phase, flags);
+    Send(id, MSG_PHASE, 0, checkpoint_->number, phase, flags, payload);
   }
 }
 
@@ -604,8 +624,20 @@ std::string CoordinatorState::PidList() const {
 }
 
 void CoordinatorState::MaybeReleaseRestartBarrier() {
-  bool released = restart_round_.empty() || restart_joined_ >= restart_expected_;
-  if (!released) return;
+  const bool announced_came = restart_round_.empty() || restart_joined_ >= restart_expected_;
+  if (!announced_came) return;
+  if (!restart_round_.empty() && restart_joined_ < restart_computation_) {
+    // The rest of the computation may still come from other hosts.
+    if (restart_deadline_ == absl::InfiniteFuture()) {
+      restart_deadline_ = now_ + kRestartGrace;
+      return;
+    }
+    if (now_ < restart_deadline_) return;
+    Log(absl::StrFormat("restart: %d of the computation's %d process(es) came within %s; "
+                        "resuming them without the others",
+                        restart_joined_, restart_computation_,
+                        absl::FormatDuration(kRestartGrace)));
+  }
   const std::string payload = FormatKeyValues({{"pids", PidList()}});
   int resumed = 0;
   for (auto& [id, worker] : workers_) {
@@ -618,7 +650,9 @@ void CoordinatorState::MaybeReleaseRestartBarrier() {
   // The round is over; a later dmtcp_restart starts a new one.
   restart_round_.clear();
   restart_expected_ = 0;
+  restart_computation_ = 0;
   restart_joined_ = 0;
+  restart_deadline_ = absl::InfiniteFuture();
 }
 
 void CoordinatorState::MaybeExitOnLast() {

@@ -117,8 +117,11 @@ class CoordinatorState {
   std::vector<Action> NamedBarrier(ClientId id, const std::string& name);
   // A dmtcp_restart client is about to restore `count` processes, from images of the
   // processes `uniqs` (WorkerHello::uniq): refused while any of those still runs.
+  // `computation` is how many processes the images' checkpoint had on every host (0:
+  // not known); the restored ones wait for that many, up to kRestartGrace.
   std::vector<Action> RestartExpect(ClientId client, int64_t count,
-                                    const std::vector<std::string>& uniqs = {});
+                                    const std::vector<std::string>& uniqs = {},
+                                    int64_t computation = 0);
 
   // Read-only views, for status replies, the server and tests.
   const std::map<ClientId, Worker>& workers() const { return workers_; }
@@ -200,6 +203,9 @@ class CoordinatorState {
   std::set<ClientId> restart_clients_;
   std::set<ClientId> restart_round_;
   int64_t restart_expected_ = 0;
+  int64_t restart_computation_ = 0;
+  int64_t restart_rounds_ = 0;  // restart barriers begun, numbering their kvdb keys  // the most any image of the round said it had
+  absl::Time restart_deadline_ = absl::InfiniteFuture();  // see kRestartGrace
   std::map<std::string, std::set<ClientId>> named_barriers_;  // name -> workers waiting
   int64_t restart_joined_ = 0;
 

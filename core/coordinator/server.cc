@@ -167,7 +167,10 @@ Server::Server(const ServerOptions& options, int listen_fd, int port)
       listen_fd_(listen_fd),
       port_(port),
       compid_(MakeCompid()),
-      script_host_(HostForScripts()),
+      // Bound to one address, it is reached there alone, from every host.
+      script_host_(options.bind_address.empty() || options.bind_address == "0.0.0.0"
+                       ? HostForScripts()
+                       : options.bind_address),
       state_(CoordinatorConfig{compid_, options.interval_seconds, options.exit_on_last},
              absl::Now()),
       stdin_open_(options.read_stdin),
@@ -302,7 +305,8 @@ void Server::Dispatch(ClientId id, const Message& message) {
         connection.role = Role::kRestart;
         const std::string uniqs = ParseKeyValues(message.payload)["uniqs"];
         Execute(state_.RestartExpect(id, header.arg[0],
-                                     absl::StrSplit(uniqs, ',', absl::SkipEmpty())));
+                                     absl::StrSplit(uniqs, ',', absl::SkipEmpty()),
+                                     header.arg[1]));
       } else {
         Log(absl::StrFormat("dropping client %d: message type %d before any hello", id,
                             header.type));
@@ -321,9 +325,15 @@ void Server::Dispatch(ClientId id, const Message& message) {
         Log(absl::StrFormat("ignoring message type %d from worker %d", header.type, id));
       }
       return;
-    case Role::kCommand:
     case Role::kRestart:
-      return;  // they have nothing more to say
+      // dmtcp_restarts on several hosts meet in the name service to join again the
+      // connections between their processes (core/restart/kinds/sockets.cc).
+      if (header.type == MSG_KVDB) {
+        Execute({KvdbReply(id, static_cast<int>(header.arg[0]), message.payload)});
+      }
+      return;
+    case Role::kCommand:
+      return;  // it has nothing more to say
   }
 }
 

@@ -70,6 +70,7 @@ enum img_tag {
   IMG_REC_MQUEUE = 13,  /* struct img_mqueue + name + queued messages */
   IMG_REC_FILE_STATE = 14, /* struct img_file_state [+ the file's contents] */
   IMG_REC_END = 15,
+  IMG_REC_COMPUTATION = 16, /* struct img_computation */
 };
 
 struct img_record {
@@ -95,6 +96,14 @@ struct img_process {
  * the ones the program saw (kept across restarts). */
 struct img_family {
   uint64_t pid, ppid, pgid, sid;
+};
+
+/* IMG_REC_COMPUTATION: the computation the process was part of at this checkpoint, so
+ * that restarts on several hosts (one dmtcp_restart each) know how many processes to
+ * wait for before any resumes. Images without it count only their own restart's. */
+struct img_computation {
+  uint64_t processes; /* processes checkpointed together, on every host */
+  char compid[IMG_NAME_MAX]; /* the coordinator's computation id */
 };
 
 /* IMG_REC_ZOMBIE: a child that had exited and was not yet reaped by this process.

@@ -75,6 +75,8 @@ struct ImageIndex {
   struct img_process process;
   bool has_family = false;  // images from before process trees lack it
   struct img_family family;
+  bool has_computation = false;  // images before format 2's computation record lack it
+  struct img_computation computation;
   std::vector<struct img_zombie> zombies;  // exited children not yet reaped
   std::vector<PipeInfo> pipes;
   std::vector<SocketInfo> sockets;

@@ -26,6 +26,17 @@ bool ParseZombie(std::string_view payload, ImageIndex& idx) {
   return true;
 }
 
+bool ParseComputation(std::string_view payload, ImageIndex& idx) {
+  struct img_computation c;
+  if (!Take(payload, &c) || payload.size() != sizeof c || c.processes == 0 || idx.has_computation) {
+    return false;
+  }
+  c.compid[sizeof c.compid - 1] = '\0';
+  idx.computation = c;
+  idx.has_computation = true;
+  return true;
+}
+
 bool ParseSysv(std::string_view payload, ImageIndex& idx) {
   SysvInfo v;
   if (!Take(payload, &v.sysv)) return false;
@@ -132,6 +143,7 @@ bool ParseTerminal(std::string_view payload, ImageIndex& idx) {
 }
 
 constexpr RecordKind kRecordKinds[] = {
+    {IMG_REC_COMPUTATION, "computation", ParseComputation},
     {IMG_REC_ZOMBIE, "zombie", ParseZombie},
     {IMG_REC_SYSV, "System V IPC", ParseSysv},
     {IMG_REC_PIPE, "pipe", ParsePipe},

@@ -16,7 +16,8 @@
  *                              interval; payload compid= and, if the coordinator
  *                              forces one, ckptdir=
  *     <- MSG_PHASE             arg0 checkpoint number, arg1 PHASE_*, arg2 PHASE_F_*;
- *                              payload ckptdir= when the coordinator forces one
+ *                              payload ckptdir= when the coordinator forces one;
+ *                              PHASE_CHECKPOINT's processes= (how many take part)
  *     -> MSG_PHASE_DONE        arg0 checkpoint number, arg1 PHASE_*, status 0 or a
  *                              positive errno; payload image=, bytes= after CHECKPOINT,
  *                              error= on failure
@@ -33,11 +34,16 @@
  *     <- MSG_COMMAND_REPLY     status DMT_COORD_*, arg0 peers, arg1 running (0/1), arg2
  *                              interval; payload: text to print (list, images, error)
  *   dmtcp_restart
- *     -> MSG_HELLO_RESTART     arg0 number of processes it is about to restore, payload
- *                              uniqs= the images' process ids (comma-separated); the
- *                              coordinator holds the restored workers at a barrier until
- *                              that many have joined (or dmtcp_restart disconnects),
- *                              then sends each PHASE_RESTART_RESUME.
+ *     -> MSG_HELLO_RESTART     arg0 number of processes it is about to restore, arg1
+ *                              how many the images' computation had on every host (0:
+ *                              not known), payload uniqs= the images' process ids
+ *                              (comma-separated); the coordinator holds the restored
+ *                              workers at a barrier until every announced one and, up
+ *                              to a grace time, the whole computation have joined (or
+ *                              dmtcp_restart disconnects), then sends each
+ *                              PHASE_RESTART_RESUME. dmtcp_restarts on several hosts
+ *                              share one barrier; arg0 of the reply numbers the round,
+ *                              for their keys in the name service (MSG_KVDB).
  *     <- MSG_RESTART_REPLY     DMT_COORD_SUCCESS, or DMT_COORD_ERROR_STILL_RUNNING when
  *                              a process of those images is still connected (restarting
  *                              it would make two of it)

@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "core/image/reader.h"
+#include "core/restart/meeting.h"
 #include "core/restart/restore_process.h"
 #include "core/restart/shared_memory.h"
 
@@ -28,6 +29,7 @@ struct Computation {
   const std::vector<img::ImageIndex>& images;
   std::vector<ProcessToRestore>& procs;  // procs[i] restores images[i]
   const SharedObjects& shared_memory;
+  RestartMeeting* meeting;  // the other hosts' dmtcp_restarts; null when not told
 };
 
 struct ResourceKind {

@@ -177,7 +177,7 @@ void JoinProcessGroup(const std::vector<ProcessToRestore>& procs, const ProcessT
 
 absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const std::vector<img::ImageIndex>& images, const std::vector<img::RestorePlan>& plans,
-    const RestoreSettings& settings, const SharedMemory& shared) {
+    const RestoreSettings& settings, const SharedMemory& shared, RestartMeeting* meeting) {
   const std::vector<std::vector<std::pair<int, int>>>& more_fds = shared.give;
   std::vector<ProcessToRestore> procs(images.size());
   // Whether we hold our terminal's foreground, which restored processes may then take.
@@ -236,7 +236,7 @@ absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
       }
     }
   }
-  Computation computation{images, procs, shared.objects};
+  Computation computation{images, procs, shared.objects, meeting};
   absl::Status shared_resources = ShareResources(computation);
   if (!shared_resources.ok()) return shared_resources;
   return procs;

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/restart/meeting.h"
 #include "core/image/plan_builder.h"
 #include "core/image/reader.h"
 #include "core/restart/shared_memory.h"
@@ -52,10 +53,11 @@ struct ProcessToRestore {
 // Everything but the forking: the tree, the plans' descriptors, the shared pipes, and
 // `more_fds[i]`, further (descriptor, number) pairs image i's process gets.
 // `shared` is what PrepareSharedMemory filled: a descriptor of a deleted file whose
-// memory was shared gets that memory back.
+// memory was shared gets that memory back. `meeting`, if not null, joins connections
+// with the processes other hosts' dmtcp_restarts restore.
 absl::StatusOr<std::vector<ProcessToRestore>> PrepareComputation(
     const std::vector<img::ImageIndex>& images, const std::vector<img::RestorePlan>& plans,
-    const RestoreSettings& settings, const SharedMemory& shared);
+    const RestoreSettings& settings, const SharedMemory& shared, RestartMeeting* meeting);
 
 // Forks the roots (each forks its children, and so on) and closes dmtcp_restart's
 // copies of what it handed out. Sets `pid` of the roots.

@@ -65,7 +65,7 @@ int WriteThreads(img::ImageWriter* w) {
   return (int)n;
 }
 
-int WriteImage(uint64_t number, const char* dir, CheckpointResult* result) {
+int WriteImage(uint64_t number, uint64_t processes, const char* dir, CheckpointResult* result) {
   const size_t scratch_bytes = img::ImageWriter::ScratchBytes() + kMapsBytes +
                                kPagemapBatch * sizeof(uint64_t) + IMG_CHUNK_MAX;
   char* scratch = static_cast<char*>(sys::mmap(nullptr, scratch_bytes, PROT_READ | PROT_WRITE,
@@ -95,6 +95,13 @@ int WriteImage(uint64_t number, const char* dir, CheckpointResult* result) {
                                 (uint64_t)arch_syscall1(__NR_getsid, 0)};
     rc = w.WriteRecord(IMG_REC_FAMILY, &family, sizeof family);
   }
+  if (rc == 0 && processes > 0) {
+    struct img_computation computation;
+    memset(&computation, 0, sizeof computation);
+    computation.processes = processes;
+    memcpy(computation.compid, g_config.compid, sizeof computation.compid - 1);
+    rc = w.WriteRecord(IMG_REC_COMPUTATION, &computation, sizeof computation);
+  }
   if (rc == 0) rc = WriteZombieRecords(&w);
   if (rc == 0) {
     int threads = WriteThreads(&w);
@@ -114,7 +121,8 @@ int WriteImage(uint64_t number, const char* dir, CheckpointResult* result) {
 
 }  // namespace
 
-CheckpointOutcome TakeCheckpoint(uint64_t number, const char* dir, CheckpointResult* result) {
+CheckpointOutcome TakeCheckpoint(uint64_t number, uint64_t processes, const char* dir,
+                                 CheckpointResult* result) {
   memset(result, 0, sizeof *result);
   ThreadSlot* self = CheckpointThreadSlot();
   SaveSignalDispositions();
@@ -128,7 +136,7 @@ CheckpointOutcome TakeCheckpoint(uint64_t number, const char* dir, CheckpointRes
   g_config.ckpt_number = number;
   SaveCallingThread(self);
   if (arch_context_save(&self->context) != 0) return CheckpointOutcome::kRestarted;
-  result->error = WriteImage(number, dir, result);
+  result->error = WriteImage(number, processes, dir, result);
   // Still blocked everywhere: they wait for the resume.
   GiveBackProcessSignals();
   GiveBackSignals(&self->taken, false);

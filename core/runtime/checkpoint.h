@@ -21,9 +21,11 @@ struct CheckpointResult {
   uint64_t bytes;
 };
 
-// With every other thread suspended: writes ckpt_<prog>_<uniq>.dmtcp into `dir`.
+// With every other thread suspended: writes ckpt_<prog>_<uniq>.dmtcp into `dir`, one
+// of `processes` images of checkpoint `number` of the computation (0: not told).
 // Returns a second time, with kRestarted, in a process restored from that image.
-CheckpointOutcome TakeCheckpoint(uint64_t number, const char* dir, CheckpointResult* result);
+CheckpointOutcome TakeCheckpoint(uint64_t number, uint64_t processes, const char* dir,
+                                 CheckpointResult* result);
 
 // Saved at checkpoint time, in memory the image carries.
 extern struct img_process g_process_state;

@@ -94,7 +94,11 @@ void HandlePhase(const CoordMessage& m) {
       RunHooks(Event::kPreCheckpoint);
       WarnUnsavedFds();
       static CheckpointResult result;  // large; the checkpoint thread's stack is not
-      if (TakeCheckpoint(number, dir, &result) == CheckpointOutcome::kRestarted) {
+      char processes[24] = "";
+      uint64_t total = 0;  // processes of the computation, on every host
+      PayloadValue(m.payload, "processes", processes, sizeof processes);
+      for (const char* c = processes; *c >= '0' && *c <= '9'; c++) total = total * 10 + (uint64_t)(*c - '0');
+      if (TakeCheckpoint(number, total, dir, &result) == CheckpointOutcome::kRestarted) {
         g_suspended = false;
         g_restart_count++;
         FinishRestart();

@@ -210,8 +210,15 @@ int main(int argc, char** argv) {
   for (const img::ImageIndex& image : images) {
     uniqs.emplace_back(image.header.uniq, strnlen(image.header.uniq, sizeof image.header.uniq));
   }
+  // The images say how many processes their checkpoint had on every host: the others
+  // are restored by dmtcp_restarts elsewhere, which meet this one at the coordinator.
+  int64_t computation = 0;
+  for (const img::ImageIndex& image : images) {
+    if (image.has_computation) computation = std::max<int64_t>(computation, image.computation.processes);
+  }
   absl::Status s = SendMessage(*barrier, MSG_HELLO_RESTART, 0, static_cast<int64_t>(images.size()),
-                               0, 0, absl::StrCat("uniqs=", absl::StrJoin(uniqs, ","), "\n"));
+                               computation, 0,
+                               absl::StrCat("uniqs=", absl::StrJoin(uniqs, ","), "\n"));
   if (!s.ok()) fail(s);
   // The coordinator refuses processes that still run (two of each would follow).
   absl::StatusOr<Message> accepted = ReceiveMessage(*barrier, absl::Seconds(30));
@@ -238,8 +245,10 @@ int main(int argc, char** argv) {
   if (!o.tmpdir.empty()) {
     if (std::string why = MakeDirs(o.tmpdir); !why.empty()) fail(absl::StrCat("cannot create --tmpdir ", why));
   }
+  RestartMeeting meeting(*barrier, accepted->header.arg[0], computation,
+                         static_cast<int64_t>(images.size()));
   absl::StatusOr<std::vector<ProcessToRestore>> procs =
-      PrepareComputation(images, plans, settings, *shared);
+      PrepareComputation(images, plans, settings, *shared, &meeting);
   if (!procs.ok()) fail(procs.status());
   absl::Status spawned = SpawnComputation(*procs);
   for (const ProcessToRestore& p : *procs) {

@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
+#include "core/restart/joined_connections.h"
 #include "core/restart/resource_kind.h"
 
 namespace dmtcp {
@@ -25,23 +26,7 @@ struct Holder {
 
 using Sockets = absl::flat_hash_map<uint64_t, std::vector<Holder>>;
 
-std::string Address(const unsigned char* addr, uint32_t len) {
-  if (len == 0) return "(none)";
-  const auto* sa = reinterpret_cast<const struct sockaddr*>(addr);
-  char text[128] = "?";
-  if (sa->sa_family == AF_INET) {
-    const auto* in = reinterpret_cast<const struct sockaddr_in*>(addr);
-    const unsigned char* b = reinterpret_cast<const unsigned char*>(&in->sin_addr);
-    snprintf(text, sizeof text, "%u.%u.%u.%u:%u", b[0], b[1], b[2], b[3], ntohs(in->sin_port));
-  } else if (sa->sa_family == AF_UNIX) {
-    const auto* un = reinterpret_cast<const struct sockaddr_un*>(addr);
-    snprintf(text, sizeof text, "%s%s", un->sun_path[0] ? "" : "@",
-             un->sun_path[0] ? un->sun_path : un->sun_path + 1);
-  } else {
-    snprintf(text, sizeof text, "family %d", sa->sa_family);
-  }
-  return text;
-}
+std::string Address(const unsigned char* addr, uint32_t len) { return SocketAddressText(addr, len); }
 
 // The connected peer of `s` among the recorded sockets, or 0.
 uint64_t PeerOf(const struct img_socket& s, const Sockets& all) {
@@ -132,8 +117,15 @@ int Listening(const struct img_socket& s) {
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   const auto* un = reinterpret_cast<const struct sockaddr_un*>(s.local);
   if (s.family == AF_UNIX && un->sun_path[0] != '\0') unlink(un->sun_path);  // a stale name
-  if (fd < 0 || bind(fd, reinterpret_cast<const struct sockaddr*>(s.local), s.local_len) != 0 ||
-      listen(fd, SOMAXCONN) != 0) {
+  bool bound = fd >= 0 && bind(fd, reinterpret_cast<const struct sockaddr*>(s.local), s.local_len) == 0;
+  if (!bound && errno == EADDRNOTAVAIL && s.family == AF_INET) {
+    // Restarted on another host, which lacks the address: the same port on all of its.
+    struct sockaddr_in any;
+    memcpy(&any, s.local, sizeof any);
+    any.sin_addr.s_addr = htonl(INADDR_ANY);
+    bound = bind(fd, reinterpret_cast<const struct sockaddr*>(&any), sizeof any) == 0;
+  }
+  if (!bound || listen(fd, SOMAXCONN) != 0) {
     Warn(absl::StrFormat("cannot listen on %s again: %s", Address(s.local, s.local_len),
                          strerror(errno)));
     if (fd >= 0) close(fd);
@@ -181,6 +173,9 @@ absl::Status ShareSockets(Computation& c) {
     }
   }
   absl::flat_hash_map<uint64_t, int> made;  // inode -> its new socket in dmtcp_restart
+  // Connections whose other end may be restored on another host.
+  std::vector<ConnectionEnd> elsewhere;
+  const bool spans_hosts = c.meeting != nullptr && c.meeting->spans_hosts();
   for (const auto& [inode, holders] : all) {
     if (made.contains(inode)) continue;
     const struct img_socket& s = holders[0].info->socket;
@@ -189,6 +184,11 @@ absl::Status ShareSockets(Computation& c) {
       continue;
     }
     const uint64_t peer = PeerOf(s, all);
+    if (peer == 0 && spans_hosts && s.type == SOCK_STREAM && s.peer_len > 0 &&
+        (s.family == AF_INET || s.family == AF_INET6)) {
+      elsewhere.push_back({holders[0].info});
+      continue;
+    }
     if (peer == 0 || made.contains(peer)) {
       made[inode] = Unpaired(s);
       continue;
@@ -204,6 +204,14 @@ absl::Status ShareSockets(Computation& c) {
     Refill(fds[1], s, holders[0].info->queue);
     const std::vector<Holder>& peer_holders = all.at(peer);
     Refill(fds[0], peer_holders[0].info->socket, peer_holders[0].info->queue);
+  }
+  if (!elsewhere.empty() || spans_hosts) {
+    // Every host takes part, even with nothing to join: the others wait for it.
+    absl::Status joined = JoinAcrossHosts(*c.meeting, elsewhere);
+    if (!joined.ok()) return joined;
+  }
+  for (const ConnectionEnd& end : elsewhere) {
+    made[end.info->socket.inode] = end.fd >= 0 ? end.fd : Unpaired(end.info->socket);
   }
   for (const auto& [inode, holders] : all) {
     const int fd = made[inode];
