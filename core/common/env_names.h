@@ -55,6 +55,7 @@
 /* Internal: set by dmtcp_launch for the runtime, never by users. */
 #define ENV_RUNTIME_COORD_ADDR "DMTCP_INTERNAL_COORD_ADDR" /* numeric IPv4 of the coordinator */
 #define ENV_RUNTIME_INTERVAL "DMTCP_INTERNAL_INTERVAL"     /* --interval passed at launch */
+#define ENV_RUNTIME_SSH "DMTCP_INTERNAL_SSH"         /* dmtcp_ssh (core/runtime/remote_shell.h) */
 #define ENV_RUNTIME_SOCKPAIRS "DMTCP_INTERNAL_SOCKPAIRS"   /* socketpair inodes, across exec */
 #define ENV_LD_PRELOAD "LD_PRELOAD"
 #define ENV_ORIG_LD_PRELOAD "DMTCP_ORIG_LD_PRELOAD" /* the user's, at launch (dmtcp_nocheckpoint) */

@@ -545,6 +545,37 @@ TEST_F(BarrierTest, RestartBarrierHoldsUntilEveryAnnouncedProcessJoined) {
   EXPECT_EQ(Sent(actions, MSG_PHASE)[0].args[0], 5);
 }
 
+// One dmtcp_restart per host: the images say the computation had 3 processes, so the
+// first host's restored ones wait for the second host's, which shares the round.
+TEST_F(BarrierTest, RestartOnSeveralHostsWaitsForTheWholeComputation) {
+  std::vector<Action> replies = Sent(state_.RestartExpect(50, 2, {}, 3), MSG_RESTART_REPLY);
+  ASSERT_EQ(replies.size(), 1u);
+  const int64_t round = replies[0].args[0];
+  EXPECT_GT(round, 0);
+  state_.WorkerJoined(1, RestartedHello(100, 1));
+  EXPECT_THAT(Sent(state_.WorkerJoined(2, RestartedHello(200, 1)), MSG_PHASE), IsEmpty());
+  EXPECT_EQ(state_.NextTimer(), kStart + absl::Seconds(30));  // the grace for the others
+
+  replies = Sent(state_.RestartExpect(51, 1, {}, 3), MSG_RESTART_REPLY);
+  EXPECT_EQ(replies[0].args[0], round);  // the same round: they meet under its keys
+  std::vector<Action> actions = state_.WorkerJoined(3, RestartedHello(300, 1));
+  EXPECT_THAT(Recipients(actions, MSG_PHASE, PHASE_RESTART_RESUME), ElementsAre(1, 2, 3));
+
+  // The next restart is another round.
+  EXPECT_GT(Sent(state_.RestartExpect(52, 1, {}, 1), MSG_RESTART_REPLY)[0].args[0], round);
+}
+
+// Hosts that never come (left out on purpose, or unreachable) hold the others only for
+// the grace time.
+TEST_F(BarrierTest, RestartWithoutTheRestOfTheComputationResumesAfterTheGrace) {
+  state_.RestartExpect(50, 1, {}, 2);
+  EXPECT_THAT(Sent(state_.WorkerJoined(1, RestartedHello(100, 1)), MSG_PHASE), IsEmpty());
+  EXPECT_THAT(Sent(state_.Tick(kStart + absl::Seconds(29)), MSG_PHASE), IsEmpty());
+  std::vector<Action> actions = state_.Tick(kStart + absl::Seconds(30));
+  EXPECT_THAT(Recipients(actions, MSG_PHASE, PHASE_RESTART_RESUME), ElementsAre(1));
+  EXPECT_EQ(state_.NextTimer(), absl::InfiniteFuture());
+}
+
 TEST_F(BarrierTest, RestartClientLeavingReleasesTheBarrier) {
   state_.RestartExpect(50, 3);
   state_.WorkerJoined(1, RestartedHello(100, 1));

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -20,22 +21,29 @@ namespace {
 constexpr char kSymlinkName[] = "dmtcp_restart_script.sh";
 
 // The fixed part of the script: option parsing and the final exec. It relies on the
-// variables written above it: dmtcp_restart, coord_host, coord_port, images.
+// variables written above it: dmtcp_restart, coord_host, coord_port, images, and the
+// host of each image (hosts) and the hosts in order of first appearance (hosts_in_order).
 constexpr char kScriptBody[] = R"SCRIPT(
 usage() {
   cat <<USAGE
 Usage: $0 [options]
-Restores checkpoint $checkpoint of this computation by running dmtcp_restart.
+Restores checkpoint $checkpoint of this computation by running dmtcp_restart, on each
+host for that host's images (through \$DMTCP_REMOTE_SHELL, default ssh, for other hosts).
   -h, --coord-host H   coordinator host (default: $coord_host)
   -p, --coord-port P   coordinator port (default: $coord_port)
   --ckptdir D          directory for the checkpoints taken after the restart
   --restartdir D       read the images from D (same file names) instead
   --interval N         checkpoint every N seconds after the restart (0: never)
+  --hostfile F         restart on the hosts F lists, one per line (# comments): the
+                       checkpoint's n-th host (in the list below) on the n-th line
+  --host OLD=NEW       restart OLD's images on NEW (again for more hosts)
+  --remote-shell CMD   how to run a command on another host (default: ssh)
   --new-coordinator    start a new coordinator; fail if one already runs there
   --join-coordinator   join a running coordinator; fail if there is none
   --no-coordinator     start a coordinator of its own on a free port
   --quiet              print fewer messages
   --help               show this text
+The checkpoint's hosts, in order: ${hosts_in_order[*]}
 USAGE
 }
 
@@ -45,14 +53,17 @@ fail() {
 }
 
 restart_dir=
+hostfile=
+remote_shell=${DMTCP_REMOTE_SHELL:-ssh}
+host_map=()
 options=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    -h|--coord-host|-p|--coord-port|--ckptdir|--restartdir|--interval)
+    -h|--coord-host|-p|--coord-port|--ckptdir|--restartdir|--interval|--hostfile|--host|--remote-shell)
       [ $# -ge 2 ] || fail "option $1 needs a value"
       name=$1 value=$2
       shift 2 ;;
-    --coord-host=*|--coord-port=*|--ckptdir=*|--restartdir=*|--interval=*)
+    --coord-host=*|--coord-port=*|--ckptdir=*|--restartdir=*|--interval=*|--hostfile=*|--host=*|--remote-shell=*)
       name=${1%%=*} value=${1#*=}
       shift ;;
     --new-coordinator|--join-coordinator|--no-coordinator|--quiet|-q)
@@ -69,6 +80,11 @@ while [ $# -gt 0 ]; do
     -h|--coord-host) coord_host=$value ;;
     -p|--coord-port) coord_port=$value ;;
     --restartdir) restart_dir=$value ;;
+    --hostfile) hostfile=$value ;;
+    --remote-shell) remote_shell=$value ;;
+    --host)
+      case "$value" in *?=?*) ;; *) fail "--host needs OLD=NEW, not '$value'" ;; esac
+      host_map+=("$value") ;;
     *) options+=("$name" "$value") ;;
   esac
 done
@@ -79,8 +95,75 @@ if [ -n "$restart_dir" ]; then
   done
 fi
 
-exec "$dmtcp_restart" --coord-host "$coord_host" --coord-port "$coord_port" \
-  "${options[@]}" "${images[@]}"
+if [ -n "$hostfile" ]; then
+  [ -r "$hostfile" ] || fail "cannot read the hostfile $hostfile"
+  new_hosts=()
+  while read -r line; do
+    line=${line%%#*}
+    line=${line//[[:space:]]/}
+    [ -z "$line" ] || new_hosts+=("$line")
+  done < "$hostfile"
+  [ ${#new_hosts[@]} -ge ${#hosts_in_order[@]} ] ||
+    fail "$hostfile names ${#new_hosts[@]} host(s); the checkpoint ran on ${#hosts_in_order[@]}: ${hosts_in_order[*]}"
+  for i in "${!hosts_in_order[@]}"; do host_map+=("${hosts_in_order[$i]}=${new_hosts[$i]}"); done
+fi
+
+# Where each image is restarted: its host, or what --host/--hostfile made of it.
+declare -A group
+targets=()
+for i in "${!images[@]}"; do
+  target=${hosts[$i]}
+  for m in "${host_map[@]}"; do
+    [ "${m%%=*}" != "${hosts[$i]}" ] || target=${m#*=}
+  done
+  [ -n "${group[$target]+set}" ] || targets+=("$target")
+  group[$target]+=$(printf '%q ' "${images[$i]}")
+done
+
+is_this_host() {
+  [ "$1" = localhost ] || [ "$1" = 127.0.0.1 ] || [ "$1" = "$(hostname)" ] ||
+    [ "$1" = "$(hostname -s 2> /dev/null)" ] || [ "$1" = "$(hostname -f 2> /dev/null)" ]
+}
+
+# One host, and not sent elsewhere: all here, as on a single machine.
+if [ ${#targets[@]} -eq 1 ] && { [ ${#host_map[@]} -eq 0 ] || is_this_host "${targets[0]}"; }; then
+  exec "$dmtcp_restart" --coord-host "$coord_host" --coord-port "$coord_port" \
+    "${options[@]}" "${images[@]}"
+fi
+
+# Several hosts: one dmtcp_restart on each, all joining the coordinator (this host's
+# starts it if it runs here and nobody has yet).
+coordinator_answers() { (: <> "/dev/tcp/$coord_host/$coord_port") 2> /dev/null; }
+pids=()
+local_pid=
+for target in "${targets[@]}"; do
+  is_this_host "$target" || continue
+  eval "imgs=(${group[$target]})"
+  "$dmtcp_restart" --coord-host "$coord_host" --coord-port "$coord_port" "${options[@]}" "${imgs[@]}" &
+  local_pid=$!
+done
+for _ in $(seq 150); do coordinator_answers && break; sleep 0.1; done
+if ! coordinator_answers; then
+  [ -z "$local_pid" ] || kill "$local_pid" 2> /dev/null
+  fail "no coordinator answers at $coord_host:$coord_port; start one there first (dmtcp_coordinator --bind $coord_host -p $coord_port)"
+fi
+for target in "${targets[@]}"; do
+  is_this_host "$target" && continue
+  command=$(printf '%q ' "$dmtcp_restart" --coord-host "$coord_host" --coord-port "$coord_port" \
+    "${options[@]}" --join-coordinator)
+  # shellcheck disable=SC2086 # the remote shell may be a command with arguments
+  $remote_shell "$target" "$command${group[$target]}" &
+  pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do
+  wait "$pid" || { [ $status -ne 0 ] || status=$?; }
+done
+if [ -n "$local_pid" ]; then
+  wait "$local_pid"
+  exit $?
+fi
+exit $status
 )SCRIPT";
 
 }  // namespace
@@ -114,6 +197,19 @@ std::string RenderRestartScript(const RestartScriptInfo& info) {
     absl::StrAppend(&script, "  ", ShellQuote(image.path), "\n");
   }
   absl::StrAppend(&script, ")\n");
+  // The host of each image, and the hosts in order of first appearance (what
+  // --hostfile's lines stand for).
+  std::vector<std::string> in_order;
+  absl::StrAppend(&script, "hosts=(");
+  for (const ScriptImage& image : info.images) {
+    absl::StrAppend(&script, " ", ShellQuote(image.host));
+    if (std::find(in_order.begin(), in_order.end(), image.host) == in_order.end()) {
+      in_order.push_back(image.host);
+    }
+  }
+  absl::StrAppend(&script, " )\nhosts_in_order=(");
+  for (const std::string& host : in_order) absl::StrAppend(&script, " ", ShellQuote(host));
+  absl::StrAppend(&script, " )\n");
   absl::StrAppend(&script, kScriptBody);
   return script;
 }

@@ -2,7 +2,9 @@
 // so users can restore the whole computation with one command:
 //   ./dmtcp_restart_script.sh [--coord-host H] [--restartdir D] ...
 // It runs dmtcp_restart with the coordinator address and every image of the
-// checkpoint. dmtcp_restart_script.sh is a symlink to the newest
+// checkpoint; for a computation on several hosts, one dmtcp_restart on each host (over
+// $DMTCP_REMOTE_SHELL, default ssh) for that host's images, or on the hosts that
+// --host OLD=NEW or --hostfile name instead. dmtcp_restart_script.sh is a symlink to the newest
 // dmtcp_restart_script_<compid>.sh.
 #ifndef CORE_COORDINATOR_RESTART_SCRIPT_H
 #define CORE_COORDINATOR_RESTART_SCRIPT_H

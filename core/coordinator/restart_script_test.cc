@@ -1,6 +1,8 @@
 #include "core/coordinator/restart_script.h"
 
 #include <stdlib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,8 +52,12 @@ class RestartScriptTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(dir_.data()), nullptr);
     // A stand-in dmtcp_restart that records its arguments, one per line.
     fake_restart_ = dir_ + "/fake_dmtcp_restart";
-    std::ofstream(fake_restart_) << "#!/bin/bash\nprintf '%s\\n' \"$@\" > " << dir_
-                                 << "/args\n";
+    std::ofstream(fake_restart_) << "#!/bin/bash\nprintf '%s\\n' \"$@\" > ${ARGS_FILE:-" << dir_
+                                 << "/args}\n";
+    // A stand-in remote shell: runs the command here, the arguments going to args-HOST.
+    fake_rsh_ = dir_ + "/fake_rsh";
+    std::ofstream(fake_rsh_) << "#!/bin/bash\nARGS_FILE=" << dir_ << "/args-$1 bash -c \"$2\"\n";
+    chmod(fake_rsh_.c_str(), 0755);
     chmod(fake_restart_.c_str(), 0755);
   }
 
@@ -64,8 +70,25 @@ class RestartScriptTest : public ::testing::Test {
     info.coord_port = 7781;
     info.dmtcp_restart = fake_restart_;
     info.images = {{"node1", "/ckpt/ckpt_a.out_1.dmtcp"},
-                   {"node2", "/ckpt/it's a dir/ckpt_b_2.dmtcp"}};
+                   {"node1", "/ckpt/it's a dir/ckpt_b_2.dmtcp"}};
     return info;
+  }
+
+  // A computation on three hosts, its coordinator here at `port`.
+  RestartScriptInfo ThreeHosts(int port) const {
+    RestartScriptInfo info = Info();
+    info.coord_host = "127.0.0.1";
+    info.coord_port = port;
+    info.images = {{"node1", "/ckpt/a.dmtcp"}, {"node2", "/ckpt/it's b.dmtcp"},
+                   {"node1", "/ckpt/c.dmtcp"}, {"node3", "/ckpt/d.dmtcp"}};
+    return info;
+  }
+
+  std::vector<std::string> ArgsOn(const std::string& host) {
+    std::string path = dir_ + "/args-" + host;
+    std::vector<std::string> args = absl::StrSplit(ReadFile(path), '\n', absl::SkipEmpty());
+    unlink(path.c_str());
+    return args;
   }
 
   // Runs the script with `args` and returns what the fake dmtcp_restart received.
@@ -77,6 +100,7 @@ class RestartScriptTest : public ::testing::Test {
 
   std::string dir_;
   std::string fake_restart_;
+  std::string fake_rsh_;
 };
 
 TEST_F(RestartScriptTest, WritesAnExecutableScriptAndSymlink) {
@@ -98,7 +122,7 @@ TEST_F(RestartScriptTest, WritesAnExecutableScriptAndSymlink) {
   EXPECT_THAT(text, HasSubstr("#   checkpoint:  3\n"));
   EXPECT_THAT(text, HasSubstr("#   taken:       2023-11-"));
   EXPECT_THAT(text, HasSubstr("#   processes:   2\n"));
-  EXPECT_THAT(text, HasSubstr("#     node2: /ckpt/it's a dir/ckpt_b_2.dmtcp\n"));
+  EXPECT_THAT(text, HasSubstr("#     node1: /ckpt/it's a dir/ckpt_b_2.dmtcp\n"));
   EXPECT_THAT(text, HasSubstr("dmtcp_restart='" + fake_restart_ + "'\n"));
   EXPECT_THAT(text, HasSubstr("coord_host='node1'\ncoord_port=7781\n"));
   EXPECT_THAT(text, HasSubstr("  '/ckpt/it'\\''s a dir/ckpt_b_2.dmtcp'\n"));
@@ -126,6 +150,68 @@ TEST_F(RestartScriptTest, OptionsAreHonoured) {
   EXPECT_THAT(RunScript("--no-coordinator"),
               ElementsAre("--coord-host", "node1", "--coord-port", "7781", "--no-coordinator",
                           "/ckpt/ckpt_a.out_1.dmtcp", "/ckpt/it's a dir/ckpt_b_2.dmtcp"));
+}
+
+// A listening socket on 127.0.0.1 standing in for the coordinator; returns its port.
+int FakeCoordinator(int* fd) {
+  *fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in in = {};
+  in.sin_family = AF_INET;
+  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof in;
+  if (bind(*fd, reinterpret_cast<struct sockaddr*>(&in), sizeof in) != 0 || listen(*fd, 16) != 0 ||
+      getsockname(*fd, reinterpret_cast<struct sockaddr*>(&in), &len) != 0) {
+    return -1;
+  }
+  return ntohs(in.sin_port);
+}
+
+TEST_F(RestartScriptTest, EachHostRestartsItsOwnImagesThroughTheRemoteShell) {
+  int listener;
+  const int port = FakeCoordinator(&listener);
+  ASSERT_GT(port, 0);
+  ASSERT_TRUE(WriteRestartScript(dir_, ThreeHosts(port)).ok());
+  const std::string script = absl::StrCat("DMTCP_REMOTE_SHELL=", fake_rsh_, " ", dir_,
+                                          "/dmtcp_restart_script.sh");
+  const std::string coord = std::to_string(port);
+  ASSERT_EQ(RunShell(script + " --interval 5"), 0);
+  EXPECT_THAT(ArgsOn("node1"), ElementsAre("--coord-host", "127.0.0.1", "--coord-port", coord,
+                                           "--interval", "5", "--join-coordinator",
+                                           "/ckpt/a.dmtcp", "/ckpt/c.dmtcp"));
+  EXPECT_THAT(ArgsOn("node2"), ElementsAre("--coord-host", "127.0.0.1", "--coord-port", coord,
+                                           "--interval", "5", "--join-coordinator",
+                                           "/ckpt/it's b.dmtcp"));
+  EXPECT_THAT(ArgsOn("node3"), ElementsAre("--coord-host", "127.0.0.1", "--coord-port", coord,
+                                           "--interval", "5", "--join-coordinator",
+                                           "/ckpt/d.dmtcp"));
+
+  // Migration: node2's images to node9, and everything onto two hosts by a hostfile.
+  ASSERT_EQ(RunShell(script + " --host node2=node9"), 0);
+  EXPECT_THAT(ArgsOn("node9"), ElementsAre("--coord-host", "127.0.0.1", "--coord-port", coord,
+                                           "--join-coordinator", "/ckpt/it's b.dmtcp"));
+  EXPECT_THAT(ArgsOn("node2"), ElementsAre());
+  EXPECT_THAT(ArgsOn("node1"), ElementsAre("--coord-host", "127.0.0.1", "--coord-port", coord,
+                                           "--join-coordinator", "/ckpt/a.dmtcp", "/ckpt/c.dmtcp"));
+  EXPECT_THAT(ArgsOn("node3"), ElementsAre("--coord-host", "127.0.0.1", "--coord-port", coord,
+                                           "--join-coordinator", "/ckpt/d.dmtcp"));
+  std::ofstream(dir_ + "/hosts") << "# where to go\nnodeA\n  nodeB # second\n\nnodeA\n";
+  ASSERT_EQ(RunShell(script + " --hostfile " + dir_ + "/hosts --restartdir /moved"), 0);
+  EXPECT_THAT(ArgsOn("nodeA"), ElementsAre("--coord-host", "127.0.0.1", "--coord-port", coord,
+                                           "--join-coordinator", "/moved/a.dmtcp",
+                                           "/moved/c.dmtcp", "/moved/d.dmtcp"));
+  EXPECT_THAT(ArgsOn("nodeB"), ElementsAre("--coord-host", "127.0.0.1", "--coord-port", coord,
+                                           "--join-coordinator", "/moved/it's b.dmtcp"));
+
+  // A hostfile too short, a bad --host, and no coordinator: one line, exit 99.
+  std::ofstream(dir_ + "/short") << "nodeA\n";
+  std::string err;
+  EXPECT_EQ(RunShell(script + " --hostfile " + dir_ + "/short 2>&1", &err), 99);
+  EXPECT_THAT(err, HasSubstr("names 1 host(s); the checkpoint ran on 3: node1 node2 node3"));
+  EXPECT_EQ(RunShell(script + " --host node2 2>/dev/null"), 99);
+  close(listener);
+  EXPECT_EQ(RunShell(script + " 2>&1", &err), 99);
+  EXPECT_THAT(err, HasSubstr("no coordinator answers at 127.0.0.1:" + coord));
+  EXPECT_THAT(ArgsOn("node1"), ElementsAre());  // nothing was started
 }
 
 TEST_F(RestartScriptTest, HelpAndBadOptions) {

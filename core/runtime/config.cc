@@ -66,6 +66,7 @@ bool LoadConfig() {
   g_config.unique_ckpt = EnvFlag(ENV_UNIQUE_CKPT);
   g_config.modify_env = EnvFlag(ENV_MODIFY_ENV);
   DisablePlugins(getenv(ENV_DISABLE_PLUGINS));
+  Copy(c.ssh_helper, sizeof c.ssh_helper, getenv(ENV_RUNTIME_SSH));
   fault_configure(getenv(ENV_FAULT));
   g_config.pathvirt = EnvFlag(ENV_PATHVIRT);
   if (g_config.pathvirt) SetPathMapping(getenv(ENV_PATH_MAPPING));

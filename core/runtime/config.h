@@ -32,7 +32,8 @@ struct Config {
   bool modify_env = false;      // DMTCP_MODIFY_ENV (--modify-env): apply dmtcp_env.txt at restart
   bool pathvirt = false;        // DMTCP_PATHVIRT (--pathvirt): DMTCP_PATH_MAPPING applies
   bool unique_ckpt = false;     // DMTCP_UNIQUE_CKPT_PLUGIN: each checkpoint in a folder of its own
-  char compid[IMG_NAME_MAX] = "";  // the coordinator's computation id
+  char compid[IMG_NAME_MAX] = "";
+  char ssh_helper[IMG_PATH_MAX] = "";  // dmtcp_ssh, which ssh and rsh become (remote_shell.h)  // the coordinator's computation id
 };
 
 extern Config g_config;

@@ -23,6 +23,7 @@
 #include "core/runtime/hooks.h"
 #include "core/runtime/plugin_api.h"
 #include "core/runtime/plugins/sockets.h"
+#include "core/runtime/remote_shell.h"
 #include "core/runtime/wrappers.h"
 
 
@@ -114,8 +115,14 @@ void StartAfterExec() {
 // Each passes our preload and settings (exec_environment.h) and the socket pairs this
 // process knows of (plugins/sockets.h) on to the next program, in its environment `env`;
 // execv and execvp therefore become execve and execvpe with the current environment.
-// Then plugins hear of the exec (DMTCP_EVENT_PRE_EXEC; fexecve names no file).
+// Then plugins hear of the exec (DMTCP_EVENT_PRE_EXEC; fexecve names no file). ssh and
+// rsh become dmtcp_ssh first (remote_shell.h).
 #define PREPARE_EXEC(file, argv, envp)                                                          \
+  char* ssh_argv[rt::kMaxExecArgs];                                                            \
+  if (const char* ssh = rt::RemoteShellExec(file, argv, ssh_argv, rt::kMaxExecArgs)) {         \
+    file = ssh;                                                                                \
+    argv = ssh_argv;                                                                           \
+  }                                                                                            \
   char* env_copy[rt::kMaxExecArgs];                                                            \
   char* env_copy2[rt::kMaxExecArgs];                                                           \
   char* const* env = rt::EnvironmentWithSocketPairs(                                           \
@@ -140,7 +147,8 @@ EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
   return rt::BlockedExec(&rt::g_real.execvpe, "execvpe", file, argv, env);
 }
 EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
-  PREPARE_EXEC(nullptr, argv, envp);
+  const char* no_file = nullptr;  // fexecve names none
+  PREPARE_EXEC(no_file, argv, envp);
   return rt::BlockedExec(&rt::g_real.fexecve, "fexecve", fd, argv, env);
 }
 EXPORT int execveat(int dirfd, const char* path, char* const argv[], char* const envp[], int flags) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -124,6 +125,10 @@ absl::StatusOr<int> StartCoordinator(int port, const CoordinatorStartOptions& op
   std::vector<std::string> args = {*binary, "--daemon", "--exit-on-last", "-p",
                                    std::to_string(port), "--port-file", port_file};
   if (opts.quiet) args.push_back("-q");
+  if (!opts.bind.empty()) {
+    args.push_back("--bind");
+    args.push_back(opts.bind);
+  }
   if (opts.interval >= 0) {
     args.push_back("--interval");
     args.push_back(std::to_string(opts.interval));
@@ -223,7 +228,9 @@ absl::StatusOr<CoordinatorAddress> EnsureCoordinator(const CoordinatorAddress& w
                      "this machine, not on ", wanted.host));
   }
 
-  absl::StatusOr<int> port = StartCoordinator(wanted.port, opts);
+  CoordinatorStartOptions start = opts;
+  if (start.bind.empty() && !absl::StartsWith(*numeric, "127.")) start.bind = *numeric;
+  absl::StatusOr<int> port = StartCoordinator(wanted.port, start);
   if (!port.ok() && mode == CoordinatorMode::kJoinOrStart && wanted.port != 0) {
     // Someone else may have started one on that port a moment ago: join it.
     std::string detail;

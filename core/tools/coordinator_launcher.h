@@ -30,11 +30,13 @@ enum class CoordinatorMode {
 struct CoordinatorStartOptions {
   int interval = -1;  // --interval for a started coordinator; -1: not given
   bool quiet = true;
+  std::string bind;   // --bind for a started coordinator; empty: loopback only
 };
 
 // Returns where the coordinator to use listens: `wanted` with the numeric host filled
 // in and, for a started coordinator, the port it actually got. Starting one is only
-// possible when the host is this machine.
+// possible when the host is this machine; asked for by one of this machine's other
+// addresses than loopback, it listens there (other hosts are to reach it).
 absl::StatusOr<CoordinatorAddress> EnsureCoordinator(const CoordinatorAddress& wanted,
                                                      CoordinatorMode mode,
                                                      const CoordinatorStartOptions& opts);

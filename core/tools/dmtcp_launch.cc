@@ -348,6 +348,10 @@ int main(int argc, char** argv) {
   setenv(ENV_COORD_HOST, coord->host.c_str(), 1);
   setenv(ENV_COORD_PORT, std::to_string(coord->port).c_str(), 1);
   setenv(ENV_RUNTIME_COORD_ADDR, coord->numeric_host.c_str(), 1);
+  // ssh and rsh run by the program start their commands in the computation.
+  if (const std::string ssh = SiblingPath("dmtcp_ssh"); access(ssh.c_str(), X_OK) == 0) {
+    setenv(ENV_RUNTIME_SSH, ssh.c_str(), 1);
+  }
   setenv(ENV_CHECKPOINT_DIR, ckptdir.c_str(), 1);
   if (o.gzip >= 0) setenv(ENV_GZIP, o.gzip ? "1" : "0", 1);
   if (o.ckpt_signal > 0) setenv(ENV_SIGCKPT, std::to_string(o.ckpt_signal).c_str(), 1);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "core/restart/joined_connections.h"
 #include "core/restart/resource_kind.h"
@@ -210,8 +211,10 @@ absl::Status ShareSockets(Computation& c) {
     absl::Status joined = JoinAcrossHosts(*c.meeting, elsewhere);
     if (!joined.ok()) return joined;
   }
+  absl::flat_hash_set<uint64_t> joined;  // connections to processes on other hosts
   for (const ConnectionEnd& end : elsewhere) {
     made[end.info->socket.inode] = end.fd >= 0 ? end.fd : Unpaired(end.info->socket);
+    if (end.fd >= 0) joined.insert(end.info->socket.inode);
   }
   for (const auto& [inode, holders] : all) {
     const int fd = made[inode];
@@ -219,7 +222,7 @@ absl::Status ShareSockets(Computation& c) {
     for (const Holder& h : holders) {
       const struct img_socket& s = h.info->socket;
       // stdin/stdout/stderr connected to the outside stay dmtcp_restart's own.
-      if (s.fd <= 2 && PeerOf(s, all) == 0 && !s.listening) continue;
+      if (s.fd <= 2 && PeerOf(s, all) == 0 && !joined.contains(inode) && !s.listening) continue;
       procs[h.proc].give.emplace_back(fd, s.fd);
     }
   }
