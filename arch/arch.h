@@ -106,6 +106,14 @@ struct arch_emulator_table {
  * 0 where no emulator keeps any. */
 int arch_emulator_tables(struct arch_emulator_table* out, int max);
 
+/* The CPU's instruction-set features a program may choose code by (glibc's ifuncs
+ * do, once, at startup), as space-separated names ("avx2 avx512f", "asimd sve"),
+ * written to `out`; returns the length. From what the kernel reports: /proc/cpuinfo's
+ * flags on x86 (the ISA extensions only), AT_HWCAP and AT_HWCAP2 on ARM. An image
+ * records them so that a restart on a CPU lacking one is refused instead of dying of
+ * an illegal instruction. */
+size_t arch_cpu_features(char* out, size_t size);
+
 /* Entry point of freestanding programs (the restorer): each port's entry.S defines
  * _start, which calls this with the initial stack pointer (argc, argv, envp, auxv). */
 void freestanding_main(long* initial_sp) __attribute__((noreturn));

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -33,6 +34,23 @@ TEST(ArchPort, ReportsWhereItRuns) {
               sizeof(void*));
   RecordProperty("uname_m", u.machine);
   RecordProperty("arch_port", ARCH_NAME);
+}
+
+// Some instruction-set features, as lower-case names: every CPU we port to has some
+// (x86: sse2 and up; ARM: vfp or fp), and the answer fits the buffer given.
+TEST(ArchPort, NamesTheCpuFeatures) {
+  char features[2048];
+  const size_t len = arch_cpu_features(features, sizeof features);
+  EXPECT_GT(len, 0u);
+  EXPECT_EQ(len, strlen(features));
+  for (size_t i = 0; i < len; i++) {
+    EXPECT_TRUE(islower(features[i]) || isdigit(features[i]) || features[i] == '_' ||
+                features[i] == ' ')
+        << features;
+  }
+  char small[8];
+  EXPECT_LT(arch_cpu_features(small, sizeof small), sizeof small);
+  std::printf("arch port: cpu features: %s\n", features);
 }
 
 TEST(ArchPort, RawSyscallMatchesLibc) {

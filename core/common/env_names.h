@@ -38,6 +38,8 @@
 #define ENV_PATHVIRT "DMTCP_PATHVIRT"
 #define ENV_PATH_MAPPING "DMTCP_PATH_MAPPING"
 /* "1" (dmtcp_restart --no-strict-checking): restart images owned by another user. */
+#define ENV_IGNORE_CPU_FEATURES "DMTCP_IGNORE_CPU_FEATURES" /* restart on a CPU lacking some */
+#define ENV_CPU_FEATURES "DMTCP_CPU_FEATURES" /* check images against these, not this CPU's */
 #define ENV_DISABLE_STRICT_CHECKING "DMTCP_DISABLE_STRICT_CHECKING"
 /* Plugins to load (dmtcp_launch --with-plugin): absolute paths, ':'-separated. */
 #define ENV_PLUGIN "DMTCP_PLUGIN"

@@ -71,6 +71,8 @@ enum img_tag {
   IMG_REC_FILE_STATE = 14, /* struct img_file_state [+ the file's contents] */
   IMG_REC_END = 15,
   IMG_REC_COMPUTATION = 16, /* struct img_computation */
+  IMG_REC_CPU = 17, /* the CPU features the process may use: names, space-separated
+                       (arch_cpu_features); a restart on a CPU without one is refused */
 };
 
 struct img_record {

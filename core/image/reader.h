@@ -75,6 +75,7 @@ struct ImageIndex {
   struct img_process process;
   bool has_family = false;  // images from before process trees lack it
   struct img_family family;
+  std::string cpu_features;  // IMG_REC_CPU; empty in images without it
   bool has_computation = false;  // images before format 2's computation record lack it
   struct img_computation computation;
   std::vector<struct img_zombie> zombies;  // exited children not yet reaped

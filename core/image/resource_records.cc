@@ -37,6 +37,15 @@ bool ParseComputation(std::string_view payload, ImageIndex& idx) {
   return true;
 }
 
+bool ParseCpu(std::string_view payload, ImageIndex& idx) {
+  if (payload.size() > 4096 || !idx.cpu_features.empty()) return false;
+  for (char c : payload) {
+    if (c < ' ' || c > '~') return false;
+  }
+  idx.cpu_features = std::string(payload);
+  return true;
+}
+
 bool ParseSysv(std::string_view payload, ImageIndex& idx) {
   SysvInfo v;
   if (!Take(payload, &v.sysv)) return false;
@@ -144,6 +153,7 @@ bool ParseTerminal(std::string_view payload, ImageIndex& idx) {
 
 constexpr RecordKind kRecordKinds[] = {
     {IMG_REC_COMPUTATION, "computation", ParseComputation},
+    {IMG_REC_CPU, "CPU features", ParseCpu},
     {IMG_REC_ZOMBIE, "zombie", ParseZombie},
     {IMG_REC_SYSV, "System V IPC", ParseSysv},
     {IMG_REC_PIPE, "pipe", ParsePipe},

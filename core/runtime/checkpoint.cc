@@ -102,6 +102,9 @@ int WriteImage(uint64_t number, uint64_t processes, const char* dir, CheckpointR
     memcpy(computation.compid, g_config.compid, sizeof computation.compid - 1);
     rc = w.WriteRecord(IMG_REC_COMPUTATION, &computation, sizeof computation);
   }
+  if (rc == 0 && g_config.cpu_features[0] != '\0') {
+    rc = w.WriteRecord(IMG_REC_CPU, g_config.cpu_features, strlen(g_config.cpu_features));
+  }
   if (rc == 0) rc = WriteZombieRecords(&w);
   if (rc == 0) {
     int threads = WriteThreads(&w);

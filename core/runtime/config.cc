@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "core/common/env_names.h"
 #include "core/common/fault.h"
 #include "core/common/fmt.h"
@@ -67,6 +68,7 @@ bool LoadConfig() {
   g_config.modify_env = EnvFlag(ENV_MODIFY_ENV);
   DisablePlugins(getenv(ENV_DISABLE_PLUGINS));
   Copy(c.ssh_helper, sizeof c.ssh_helper, getenv(ENV_RUNTIME_SSH));
+  arch_cpu_features(c.cpu_features, sizeof c.cpu_features);
   fault_configure(getenv(ENV_FAULT));
   g_config.pathvirt = EnvFlag(ENV_PATHVIRT);
   if (g_config.pathvirt) SetPathMapping(getenv(ENV_PATH_MAPPING));

@@ -33,7 +33,9 @@ struct Config {
   bool pathvirt = false;        // DMTCP_PATHVIRT (--pathvirt): DMTCP_PATH_MAPPING applies
   bool unique_ckpt = false;     // DMTCP_UNIQUE_CKPT_PLUGIN: each checkpoint in a folder of its own
   char compid[IMG_NAME_MAX] = "";
-  char ssh_helper[IMG_PATH_MAX] = "";  // dmtcp_ssh, which ssh and rsh become (remote_shell.h)  // the coordinator's computation id
+  char ssh_helper[IMG_PATH_MAX] = "";
+  // The CPU's features when the program started: what its libraries chose code by.
+  char cpu_features[2048] = "";  // dmtcp_ssh, which ssh and rsh become (remote_shell.h)  // the coordinator's computation id
 };
 
 extern Config g_config;

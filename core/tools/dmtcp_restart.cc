@@ -32,6 +32,7 @@
 #include "core/protocol/wire.h"
 #include "core/tools/arg_reader.h"
 #include "core/tools/coordinator_launcher.h"
+#include "core/restart/cpu_check.h"
 #include "core/restart/restore_process.h"
 #include "core/restart/shared_memory.h"
 #include "core/layout/tool_paths.h"
@@ -59,6 +60,9 @@ constexpr char kUsage[] =
     "                          images that belong to another user: by default an\n"
     "                          image is only restarted by its owner, since a restart\n"
     "                          runs whatever the image holds\n"
+    "      --ignore-cpu-features  (also DMTCP_IGNORE_CPU_FEATURES=1) restart on a CPU\n"
+    "                          that lacks features the image's CPU had (the program\n"
+    "                          may die of an illegal instruction)\n"
     "  -q, --quiet             fewer messages\n"
     "      --help              this text\n";
 
@@ -69,6 +73,7 @@ struct Options {
   std::string ckptdir;
   std::vector<std::string> images;
   bool any_owner = false;  // --no-strict-checking: images of other users too
+  bool any_cpu = false;    // --ignore-cpu-features
   std::string tmpdir;
   bool pause = false;
   bool quiet = false;
@@ -111,6 +116,8 @@ Options Parse(int argc, char** argv) {
       o.pause = args.Number(0, 7) > 0;
     } else if (args.Is("--no-strict-checking")) {
       o.any_owner = true;
+    } else if (args.Is("--ignore-cpu-features")) {
+      o.any_cpu = true;
     } else if (args.Is("-q", "--quiet")) {
       o.quiet = true;
     } else if (args.Is("--help")) {
@@ -166,6 +173,10 @@ int main(int argc, char** argv) {
   if (const char* v = getenv(ENV_DISABLE_STRICT_CHECKING); v != nullptr && strcmp(v, "0") != 0) {
     o.any_owner = true;
   }
+  if (const char* v = getenv(ENV_IGNORE_CPU_FEATURES); v != nullptr && strcmp(v, "0") != 0) {
+    o.any_cpu = true;
+  }
+  const std::string cpu = PresentCpuFeatures();
   for (const std::string& path : o.images) {
     struct stat owner;
     if (!o.any_owner && stat(path.c_str(), &owner) == 0 && owner.st_uid != geteuid()) {
@@ -184,6 +195,13 @@ int main(int argc, char** argv) {
     if (!image.ok()) Fail(image.status());
     absl::Status files = img::CheckFilePages(*image);
     if (!files.ok()) Fail(files);
+    if (std::vector<std::string> missing = MissingCpuFeatures(image->cpu_features, cpu);
+        !missing.empty() && !o.any_cpu) {
+      Fail(absl::StrFormat("%s was checkpointed on a CPU with %s, which this one lacks: the "
+                           "program would die of an illegal instruction (--ignore-cpu-features "
+                           "to restart it all the same)",
+                           image->path, absl::StrJoin(missing, " ")));
+    }
     images.push_back(*std::move(image));
   }
   absl::StatusOr<SharedMemory> shared = PrepareSharedMemory(images);

@@ -98,6 +98,11 @@ void PrintText(const img::ImageIndex& idx) {
          (unsigned long long)h.pid, (unsigned long long)h.ppid, h.host,
          (unsigned long long)h.ckpt_number, when);
   printf("  executable %s, working directory %s\n", idx.process.exe, idx.process.cwd);
+  if (idx.has_computation) {
+    printf("  one of %llu processes of computation %s\n",
+           (unsigned long long)idx.computation.processes, idx.computation.compid);
+  }
+  if (!idx.cpu_features.empty()) printf("  CPU features: %s\n", idx.cpu_features.c_str());
   printf("Threads: %zu\n", idx.threads.size());
   for (const struct img_thread& th : idx.threads) {
     printf("  tid %llu%s  %s\n", (unsigned long long)th.tid, th.is_main ? " (main)" : "",
@@ -140,11 +145,13 @@ void PrintJson(const img::ImageIndex& idx) {
   absl::PrintF(
       "{\"path\":%s,\"format_version\":%d,\"arch\":\"%s\",\"page_size\":%d,\"codec\":\"%s\","
       "\"file_size\":%d,\"program\":%s,\"pid\":%d,\"ppid\":%d,\"host\":%s,"
-      "\"checkpoint\":%d,\"time\":%d,\"exe\":%s,\"cwd\":%s,\"threads\":[%s],\"areas\":[%s],"
+      "\"checkpoint\":%d,\"time\":%d,\"exe\":%s,\"cwd\":%s,\"computation_processes\":%d,"
+      "\"cpu_features\":%s,\"threads\":[%s],\"areas\":[%s],"
       "\"total\":{\"size\":%d,\"stored\":%d,\"compressed\":%d,\"zero\":%d}}\n",
       JsonString(idx.path), h.format_version, img::ArchName(h.arch), h.page_size, Codec(h.codec),
       idx.file_size, JsonString(h.prog), h.pid, h.ppid, JsonString(h.host), h.ckpt_number,
       h.time_sec, JsonString(idx.process.exe), JsonString(idx.process.cwd),
+      idx.has_computation ? idx.computation.processes : 0, JsonString(idx.cpu_features),
       absl::StrJoin(threads, ","), absl::StrJoin(areas, ","), total.size, total.stored,
       total.compressed, total.zero);
 }
