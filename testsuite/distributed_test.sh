@@ -9,40 +9,9 @@
 # as an uninterrupted run would: every number served once, in order, and the client's
 # last sum right. Needs root (namespaces); run by ci/test on x86_64 and by
 # `bazel test //testsuite:distributed`.
-set -uo pipefail
-fail() { echo "FAIL: $*"; exit 1; }
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIPPED LOUDLY: distributed_test needs root (network namespaces for the simulated hosts)"
-  exit 0
-fi
-for tool in ip nsenter unshare; do
-  command -v $tool > /dev/null || fail "$tool is missing (packages iproute2, util-linux; ci/setup installs them)"
-done
-here=$(cd "$(dirname "$0")" && pwd -P)
-tools="$(cd "$here/../core/tools" && pwd -P)"
+. "$(dirname "$0")/simulated_hosts.sh"
 netpeer="$here/probes/netpeer"
-simhosts="$(cd "$here/../ci" && pwd -P)/simhosts"
-export SIMROOT
-SIMROOT=$(mktemp -d "${TEST_TMPDIR:-/tmp}/dmtcp-dist.XXXXXX")
-chmod 755 "$SIMROOT"
-cleanup() {
-  pkill -9 -f "$SIMROOT" 2> /dev/null
-  pkill -9 -f "dmtcp_coordinator.*--ckptdir $SIMROOT" 2> /dev/null
-  pkill -f "sshd -D -f $SIMROOT" 2> /dev/null
-  "$simhosts" down
-  [ -n "${KEEP_SIMROOT:-}" ] || rm -rf "$SIMROOT"
-}
-trap cleanup EXIT
-"$simhosts" up || fail "cannot make the simulated hosts"
-on() { "$simhosts" exec "$@"; }
-
-port=$((20000 + RANDOM % 12000))
-coord=10.78.0.1
 numbers=400
-mkdir -p "$SIMROOT/ckpt"
-on h1 "$tools/dmtcp_coordinator" --bind $coord -p $port --daemon --ckptdir "$SIMROOT/ckpt" \
-  > "$SIMROOT/coordinator.log" 2>&1 || fail "the coordinator did not start: $(cat "$SIMROOT/coordinator.log")"
-coordinator() { on h1 "$tools/dmtcp_command" -h $coord -p $port "$@"; }
 
 # Starts the job on h2: `$1 h3 netpeer serve` in the background, the client here.
 # Outputs go to $out/{client,server}.out.
@@ -106,10 +75,6 @@ restart_to_the_end() {
 # 1. Through an ssh-compatible agent named ssh in PATH, as a site's ssh wrapper would
 # be: restarted on the same hosts from h2, then migrated to swapped hosts from h1.
 out=$SIMROOT/agent
-mkdir -p "$SIMROOT/bin"
-printf '#!/bin/sh\nexec %q rsh "$@"\n' "$simhosts" > "$SIMROOT/bin/ssh"
-chmod 755 "$SIMROOT/bin/ssh"
-export DMTCP_REMOTE_SHELL="$SIMROOT/bin/ssh"
 launch_job "$SIMROOT/bin/ssh"
 progress 20
 checkpoint_and_kill
@@ -154,4 +119,5 @@ progress 20
 checkpoint_and_kill
 restart_to_the_end h2 --host h2=h3 --host h3=h2
 echo "PASS: OpenSSH: started over ssh, migrated to swapped hosts over ssh; $numbers numbers served once each"
+pkill -f "sshd -D -f $keys/sshd_config"
 echo "PASS: distributed_test"

@@ -245,6 +245,9 @@ absl::StatusOr<int> ConnectTo(const struct addrinfo& address, absl::Time deadlin
   // back until the peer's delayed ACK (40 ms).
   const int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Its ephemeral port may be one a restored program listened on before: reusable, it
+  // does not keep that listener from being made again.
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   int rc = connect(fd, address.ai_addr, address.ai_addrlen);
   if (rc < 0 && errno == EINPROGRESS) {
     absl::Status ready = WaitFor(fd, POLLOUT, deadline);

@@ -109,12 +109,20 @@ bool ReadGreeting(const End& e, std::string* theirs) {
   return ReceiveAll(e.fd, theirs->data(), g.bytes);
 }
 
+// The joined connection's port may be one a restored program listens on (or will):
+// reusable, it keeps no listener from being made again.
+void Reusable(int fd) {
+  const int one = 1;
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+}
+
 int Listen(const std::string& address, std::string* where) {
   struct sockaddr_in in;
   memset(&in, 0, sizeof in);
   in.sin_family = AF_INET;
   if (inet_pton(AF_INET, address.c_str(), &in.sin_addr) != 1) return -1;
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  Reusable(fd);
   socklen_t len = sizeof in;
   if (fd < 0 || bind(fd, reinterpret_cast<struct sockaddr*>(&in), sizeof in) != 0 ||
       listen(fd, 4) != 0 || getsockname(fd, reinterpret_cast<struct sockaddr*>(&in), &len) != 0) {
@@ -137,6 +145,7 @@ int Connect(const std::string& where) {
   }
   in.sin_port = htons(static_cast<uint16_t>(port));
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  Reusable(fd);
   if (fd >= 0 && connect(fd, reinterpret_cast<struct sockaddr*>(&in), sizeof in) != 0) {
     close(fd);
     return -1;

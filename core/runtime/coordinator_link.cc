@@ -114,6 +114,8 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
   // algorithm the payload waited for the coordinator's delayed ACK, 40 ms a phase.
   const int one = 1;
   sys::setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Its port must not keep a restored listener of the same port from being made again.
+  sys::setsockopt((int)fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   long rc;
   do {
     rc = sys::connect((int)fd, &sa, sizeof sa);

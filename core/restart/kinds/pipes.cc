@@ -1,6 +1,7 @@
 // pipes.cc - pipes and FIFOs the restored processes held, made again once and refilled.
 // One kind of resource_kind.h.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
+#include "core/layout/tool_paths.h"
 #include "core/restart/resource_kind.h"
 
 namespace dmtcp {
@@ -46,6 +48,16 @@ absl::Status SharePipes(Computation& c) {
     int writer;
     if (s.fifo != nullptr) {
       s.fds[0] = open(s.fifo->c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+      if (s.fds[0] < 0 && errno == ENOENT) {
+        // Gone, as on another host or after a clean-up: made again where it was
+        // (its mode is not recorded: the owner's alone).
+        const size_t slash = s.fifo->rfind('/');
+        if (slash != std::string::npos && slash > 0) MakeDirs(s.fifo->substr(0, slash), 0700);
+        if (mkfifo(s.fifo->c_str(), 0600) == 0) {
+          Warn(absl::StrFormat("recreated the missing FIFO %s", *s.fifo));
+          s.fds[0] = open(s.fifo->c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        }
+      }
       if (s.fds[0] < 0) {
         Warn(absl::StrFormat("cannot open the FIFO %s again (%s); its descriptors are not restored",
                              *s.fifo, strerror(errno)));

@@ -89,10 +89,13 @@ bool TcpPair(int family, int fds[2]) {
     len = sizeof *in;
   }
   int listener = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int one = 1;  // the pair's ports keep no restored listener from its port
+  if (listener >= 0) setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   bool ok = listener >= 0 && bind(listener, reinterpret_cast<struct sockaddr*>(&addr), len) == 0 &&
             listen(listener, 1) == 0 &&
             getsockname(listener, reinterpret_cast<struct sockaddr*>(&addr), &len) == 0;
   fds[0] = ok ? socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
+  if (fds[0] >= 0) setsockopt(fds[0], SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   ok = ok && fds[0] >= 0 && connect(fds[0], reinterpret_cast<struct sockaddr*>(&addr), len) == 0;
   fds[1] = ok ? accept4(listener, nullptr, nullptr, SOCK_CLOEXEC) : -1;
   if (listener >= 0) close(listener);

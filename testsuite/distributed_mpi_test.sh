@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# MPI across hosts: the zoo's ring (4 ranks, testsuite/zoo/apps/mpi_ring.c) over two
+# simulated hosts (ci/simhosts), started by mpirun on h2 through ssh (the agent named
+# ssh), under MPICH (hydra) and Open MPI. Each is checkpointed twice (once running on,
+# once killed), restarted on the same hosts, checkpointed and killed again, and
+# restarted once more: MPICH on another pair of hosts (h2's processes on h3, h3's on
+# h1), Open MPI on the same pair (see below). Its output must be the uninterrupted
+# run's, step by step, to the same RESULT.
+# The simulated hosts share one kernel, so MPI's shared-memory transports would reach
+# across them (UCX's SysV segments, cross-memory attach), and UCX takes the hosts for
+# one machine, whose loopback would reach the others: MPICH's UCX is held to TCP over
+# the hosts' network (UCX_TLS=tcp,self UCX_NET_DEVICES=eth0), as separate machines
+# would be. Open MPI tells hosts apart by name and uses TCP between them by itself.
+# Open MPI moved to other hosts is not tested yet: there its ranks' listeners (ports
+# 1024 and up, the same on every host) sometimes cannot be made again ("Address already
+# in use", held by connections of the killed run still in TIME_WAIT) and mpirun then
+# waits forever; 2 of 3 tries failed that way.
+. "$(dirname "$0")/simulated_hosts.sh"
+zoo="$here/zoo"
+steps=50
+
+# Waits until the app's output has reached step $1.
+reach() {
+  for _ in $(seq 1200); do
+    [ "$(grep -c '^step' "$out/app.out" 2> /dev/null)" -ge "$1" ] && return 0
+    sleep 0.05
+  done
+  fail "$name did not reach step $1: $(tail -n 2 "$out/app.out"); $(tail -n 3 "$out"/*.err)"
+}
+
+# Waits until no process of the computation is left.
+gone() {
+  for _ in $(seq 200); do
+    [ "$(coordinator -s 2> /dev/null | grep -o 'NUM_PEERS=[0-9]*')" = NUM_PEERS=0 ] && return 0
+    sleep 0.05
+  done
+  fail "$name: processes still connected after the kill"
+}
+
+# run_mpi NAME MOVE LAUNCHER...: LAUNCHER is the command line up to the program; the
+# last restart moves the processes to h3 and h1 if MOVE is "move", else it restarts
+# them on h2 and h3 again.
+run_mpi() {
+  name=$1
+  local move=$2
+  shift 2
+  out=$SIMROOT/$name
+  mkdir -p "$out"
+  on h2 "$@" "$zoo/mpi_ring_$name" $steps 5 > "$out/reference.out" 2> "$out/reference.err" ||
+    fail "$name: the uninterrupted run failed: $(tail -n 5 "$out/reference.err")"
+  grep -q '^RESULT ' "$out/reference.out" || fail "$name: the uninterrupted run printed no RESULT"
+
+  (on h2 "$tools/dmtcp_launch" -h $coord -p $port "$@" "$zoo/mpi_ring_$name" $steps 150 \
+    > "$out/app.out" 2> "$out/app.err" &)
+  reach 8
+  coordinator -bc > /dev/null || fail "$name: the first checkpoint failed"
+  reach 14
+  coordinator -kc > /dev/null || fail "$name: the second checkpoint failed"
+  gone
+  local images
+  images=$(grep -c '^#     h[23]: ' "$SIMROOT/ckpt/dmtcp_restart_script.sh")
+  echo "$name: checkpointed twice at step $(grep -c '^step' "$out/app.out"), $images processes on h2 and h3"
+
+  (on h2 "$SIMROOT/ckpt/dmtcp_restart_script.sh" > "$out/restart1.out" 2> "$out/restart1.err" &)
+  reach 24
+  coordinator -kc > /dev/null || fail "$name: the checkpoint after the restart failed"
+  gone
+  echo "PASS: $name restarted on h2 and h3, checkpointed again at step $(grep -c '^step' "$out/app.out")"
+
+  local from=h2 hosts="h2 and h3" options=()
+  if [ "$move" = move ]; then
+    from=h1 hosts="h3 and h1" options=(--host h2=h3 --host h3=h1)
+  fi
+  if ! timeout 120 "$simhosts" exec $from "$SIMROOT/ckpt/dmtcp_restart_script.sh" "${options[@]}" \
+    > "$out/restart2.out" 2> "$out/restart2.err"; then
+    for h in h1 h2 h3; do echo "sockets on $h:"; ip netns exec dmtcp-$h ss -tanp; done
+    fail "$name: the restart on $hosts failed at step $(grep -c '^step' "$out/app.out"): $(grep -v 'is gone' "$out/restart2.err" | tail -n 5)"
+  fi
+  diff "$out/reference.out" "$out/app.out" > "$out/diff" ||
+    fail "$name: the output differs from the uninterrupted run's: $(head -n 6 "$out/diff")"
+  echo "PASS: $name restarted on $hosts and ended as the uninterrupted run: $(grep RESULT "$out/app.out")"
+}
+
+export DMTCP_CHECKPOINT_DIR="$SIMROOT/ckpt"
+run_mpi mpich move env UCX_TLS=tcp,self UCX_NET_DEVICES=eth0 /usr/bin/mpiexec.hydra -launcher ssh \
+  -launcher-exec "$SIMROOT/bin/ssh" -hosts h2,h3 -n 4
+run_mpi openmpi stay env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/mpirun.openmpi \
+  --mca plm_rsh_agent "$SIMROOT/bin/ssh" -H h2,h3 -np 4 --oversubscribe
+echo "NOT TESTED: Open MPI restarted on other hosts (a known problem, see the top of this file)"
+echo "PASS: distributed_mpi_test"
