@@ -14,10 +14,12 @@ for tool in ip nsenter unshare; do
 done
 here=$(cd "$(dirname "$0")" && pwd -P)
 tools="$(cd "$here/../core/tools" && pwd -P)"
-simhosts="$(cd "$here/../ci" && pwd -P)/simhosts"
 export SIMROOT
 SIMROOT=$(mktemp -d "${TEST_TMPDIR:-/tmp}/dmtcp-dist.XXXXXX")
 chmod 755 "$SIMROOT"
+# A copy in the shared folder: the checkout may be under /tmp, which each host hides.
+simhosts="$SIMROOT/simhosts"
+cp "$here/../ci/simhosts" "$simhosts" && chmod 755 "$simhosts" || fail "cannot copy ci/simhosts"
 cleanup() {
   pkill -9 -f "$SIMROOT" 2> /dev/null
   pkill -9 -f "dmtcp_coordinator.*--ckptdir $SIMROOT" 2> /dev/null

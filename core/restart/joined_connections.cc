@@ -172,7 +172,7 @@ int AcceptFor(const End& e, std::string* theirs) {
 std::string SocketAddressText(const unsigned char* addr, uint32_t len) {
   if (len == 0) return "(none)";
   const auto* sa = reinterpret_cast<const struct sockaddr*>(addr);
-  char text[INET6_ADDRSTRLEN + 16] = "?";
+  char text[sizeof(struct sockaddr_un) + 16] = "?";  // the longest: a socket path
   if (sa->sa_family == AF_INET) {
     const auto* in = reinterpret_cast<const struct sockaddr_in*>(addr);
     char ip[INET_ADDRSTRLEN];
