@@ -54,4 +54,18 @@ static inline void cpu_hwcaps(unsigned long* hwcap, unsigned long* hwcap2) {
   }
 }
 
+/* arch_cpu_features() of a port whose features are the bits of AT_HWCAP and AT_HWCAP2. */
+static inline size_t cpu_hwcap_features(char* out, size_t size, const char* const* hwcap_names,
+                                        int hwcap_count, const char* const* hwcap2_names,
+                                        int hwcap2_count) {
+  unsigned long hwcap, hwcap2;
+  size_t len = 0;
+  if (size == 0) return 0;
+  out[0] = '\0';
+  cpu_hwcaps(&hwcap, &hwcap2);
+  cpu_add_bits(out, size, &len, hwcap, hwcap_names, hwcap_count);
+  cpu_add_bits(out, size, &len, hwcap2, hwcap2_names, hwcap2_count);
+  return len;
+}
+
 #endif /* ARCH_CPU_FEATURES_UTIL_H */

@@ -15,12 +15,6 @@ static const char* const kHwcap2[] = {
 };
 
 size_t arch_cpu_features(char* out, size_t size) {
-  unsigned long hwcap, hwcap2;
-  size_t len = 0;
-  if (size == 0) return 0;
-  out[0] = '\0';
-  cpu_hwcaps(&hwcap, &hwcap2);
-  cpu_add_bits(out, size, &len, hwcap, kHwcap, sizeof kHwcap / sizeof kHwcap[0]);
-  cpu_add_bits(out, size, &len, hwcap2, kHwcap2, sizeof kHwcap2 / sizeof kHwcap2[0]);
-  return len;
+  return cpu_hwcap_features(out, size, kHwcap, sizeof kHwcap / sizeof kHwcap[0], kHwcap2,
+                            sizeof kHwcap2 / sizeof kHwcap2[0]);
 }

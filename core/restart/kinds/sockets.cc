@@ -27,8 +27,6 @@ struct Holder {
 
 using Sockets = absl::flat_hash_map<uint64_t, std::vector<Holder>>;
 
-std::string Address(const unsigned char* addr, uint32_t len) { return SocketAddressText(addr, len); }
-
 // The connected peer of `s` among the recorded sockets, or 0.
 uint64_t PeerOf(const struct img_socket& s, const Sockets& all) {
   if (s.family == AF_UNIX) return s.peer_inode != 0 && all.contains(s.peer_inode) ? s.peer_inode : 0;
@@ -130,7 +128,7 @@ int Listening(const struct img_socket& s) {
     bound = bind(fd, reinterpret_cast<const struct sockaddr*>(&any), sizeof any) == 0;
   }
   if (!bound || listen(fd, SOMAXCONN) != 0) {
-    Warn(absl::StrFormat("cannot listen on %s again: %s", Address(s.local, s.local_len),
+    Warn(absl::StrFormat("cannot listen on %s again: %s", SocketAddressText(s.local, s.local_len),
                          strerror(errno)));
     if (fd >= 0) close(fd);
     return -1;
@@ -144,7 +142,7 @@ int Unpaired(const struct img_socket& s) {
   const bool connected_stream = s.type != SOCK_DGRAM && (s.peer_len > 0 || s.peer_inode != 0);
   if (connected_stream) {
     Warn(absl::StrFormat("a connection to %s, outside the computation, is not restored: the "
-                         "program finds it closed", Address(s.peer, s.peer_len)));
+                         "program finds it closed", SocketAddressText(s.peer, s.peer_len)));
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return -1;
     close(pair[1]);
@@ -161,7 +159,7 @@ int Unpaired(const struct img_socket& s) {
     if (s.family == AF_UNIX && un->sun_path[0] != '\0') unlink(un->sun_path);
     SetBindOptions(fd, s);
     if (bind(fd, sa, s.local_len) != 0) {
-      Warn(absl::StrFormat("cannot bind %s again: %s", Address(s.local, s.local_len), strerror(errno)));
+      Warn(absl::StrFormat("cannot bind %s again: %s", SocketAddressText(s.local, s.local_len), strerror(errno)));
     }
   }
   if (s.peer_len > 0) connect(fd, reinterpret_cast<const struct sockaddr*>(s.peer), s.peer_len);
