@@ -1,9 +1,12 @@
 #include "core/coordinator/admission.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 
+#include "core/coordinator/socket_owner.h"
 #include "gtest/gtest.h"
 
 namespace dmtcp::coordinator {
@@ -67,6 +70,35 @@ TEST(Admission, ThisHostsOtherUsersAreRefusedButRoot) {
       << refused.message();
   // A root coordinator serves root only.
   EXPECT_FALSE(Admit({.self = 0}, peer, local, 1000u).ok());
+}
+
+// A real connection on the loopback: the kernel names its client socket's owner, us.
+TEST(SocketOwner, TheKernelNamesTheOwnerOfARealConnection) {
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in local = Addr("127.0.0.1", 0);
+  socklen_t len = sizeof local;
+  ASSERT_EQ(bind(listener, reinterpret_cast<struct sockaddr*>(&local), sizeof local), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<struct sockaddr*>(&local), &len), 0);
+  int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_EQ(connect(client, reinterpret_cast<struct sockaddr*>(&local), sizeof local), 0);
+  struct sockaddr_in peer;
+  len = sizeof peer;
+  int served = accept4(listener, reinterpret_cast<struct sockaddr*>(&peer), &len, SOCK_CLOEXEC);
+  ASSERT_GE(served, 0);
+
+  EXPECT_EQ(LookUpSocketOwner(peer, local), getuid());
+  std::optional<uid_t> diag = SocketOwnerFromDiag(peer, local);
+  if (diag.has_value()) {
+    EXPECT_EQ(*diag, getuid());
+  } else {
+    std::printf("NOTE: no sock_diag here; /proc/net/tcp answered instead\n");
+  }
+  // No socket has that address: nobody to name.
+  EXPECT_EQ(SocketOwnerFromDiag(Addr("127.0.0.1", 1), local), std::nullopt);
+  close(served);
+  close(client);
+  close(listener);
 }
 
 }  // namespace

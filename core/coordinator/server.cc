@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "core/coordinator/admission.h"
+#include "core/coordinator/socket_owner.h"
 #include "core/coordinator/restart_script.h"
 
 namespace dmtcp::coordinator {
@@ -65,17 +66,6 @@ absl::StatusOr<std::string> UsableCheckpointDir(const std::string& wanted) {
         absl::StrCat("cannot write to checkpoint directory ", dir, ": ", std::strerror(errno)));
   }
   return dir;
-}
-
-// The whole of a /proc file (whose size stat does not tell).
-bool ReadWholeFile(const char* path, std::string* out) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buffer[65536];
-  ssize_t n;
-  while ((n = read(fd, buffer, sizeof buffer)) > 0) out->append(buffer, static_cast<size_t>(n));
-  close(fd);
-  return n == 0;
 }
 
 // Restart scripts name this host so they work from anywhere, unless the name does not
@@ -244,10 +234,7 @@ void Server::Accept() {
     return;
   }
   std::optional<uid_t> owner;
-  if (FromThisHost(peer, local)) {
-    std::string sockets;
-    if (ReadWholeFile("/proc/net/tcp", &sockets)) owner = SocketOwner(sockets, peer, local);
-  }
+  if (FromThisHost(peer, local)) owner = LookUpSocketOwner(peer, local);
   absl::Status admitted =
       Admit({.self = self_, .other_hosts = !options_.bind_address.empty()}, peer, local, owner);
   if (!admitted.ok()) {
