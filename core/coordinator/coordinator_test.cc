@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/coordinator/server.h"
 #include "core/protocol/protocol.h"
@@ -65,6 +66,11 @@ class FakeWorker {
   // True if nothing arrives for a while (the worker is being held).
   bool Quiet(absl::Duration wait = absl::Milliseconds(300)) {
     return absl::IsDeadlineExceeded(ReceiveMessage(fd_, wait).status());
+  }
+  // One name-service request (KVDB_*), and its reply.
+  Message Kvdb(int op, const std::string& payload) {
+    EXPECT_TRUE(SendMessage(fd_, MSG_KVDB, 0, op, 0, 0, payload).ok());
+    return Expect(MSG_KVDB_REPLY);
   }
   void Done(int64_t ckpt, int phase, int32_t status = 0, std::string payload = "") {
     EXPECT_TRUE(SendMessage(fd_, MSG_PHASE_DONE, status, ckpt, phase, 0, payload).ok());
@@ -225,6 +231,35 @@ TEST_F(CoordinatorTest, AThousandWorkersPassEveryBarrier) {
   std::string script = ReadFile(ckptdir_ + "/dmtcp_restart_script.sh");
   EXPECT_THAT(script, HasSubstr(absl::StrCat("/ckpt_fake", workers.back()->id(), "_")));
   EXPECT_EQ(Command(CMD_STATUS).header.arg[1], 1);  // running again
+}
+
+// The name service under load, as the restart of a densely connected computation uses
+// it (every connection between hosts: one set, one get; core/restart/meeting.h): one
+// worker sets 2,000 keys and reads each back, a request at a time. Every value must
+// come back. Prints what one request costs, round trip included (docs/scaling.md).
+TEST_F(CoordinatorTest, NameServiceAnswersThousandsOfRequests) {
+  Start();
+  FakeWorker a(port_, 1001);
+  constexpr int kKeys = 2000;
+  auto request = [](int i, bool with_value) {
+    return absl::StrCat("db=", absl::BytesToHexString("scale"), "\nkey=",
+                        absl::BytesToHexString(absl::StrCat("10.0.0.1:", i, ">10.0.0.2:", 5000 + i)),
+                        "\nvalue=", with_value ? absl::BytesToHexString(absl::StrCat("port ", i)) : "",
+                        "\n");
+  };
+  for (int op : {KVDB_SET, KVDB_GET}) {
+    const absl::Time start = absl::Now();
+    for (int i = 0; i < kKeys; i++) {
+      Message reply = a.Kvdb(op, request(i, op == KVDB_SET));
+      if (op == KVDB_GET) {
+        ASSERT_EQ(reply.header.status, KVDB_R_SUCCESS) << "key " << i;
+        ASSERT_THAT(reply.payload, HasSubstr(absl::BytesToHexString(absl::StrCat("port ", i)))) << i;
+      }
+    }
+    std::printf("%d name-service %s requests, one at a time: %.1f us each\n", kKeys,
+                op == KVDB_SET ? "set" : "get",
+                absl::ToDoubleMicroseconds(absl::Now() - start) / kKeys);
+  }
 }
 
 TEST_F(CoordinatorTest, PlainCheckpointRepliesAtOnceAndRefusesASecond) {
