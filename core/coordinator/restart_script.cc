@@ -29,8 +29,8 @@ usage() {
 Usage: $0 [options]
 Restores checkpoint $checkpoint of this computation by running dmtcp_restart, on each
 host for that host's images (through \$DMTCP_REMOTE_SHELL, default ssh, for other hosts).
-  -h, --coord-host H   coordinator host (default: $coord_host)
-  -p, --coord-port P   coordinator port (default: $coord_port)
+  -h, --coord-host H   coordinator host (default: \$DMTCP_COORD_HOST or $coord_host)
+  -p, --coord-port P   coordinator port (default: \$DMTCP_COORD_PORT or $coord_port)
   --ckptdir D          directory for the checkpoints taken after the restart
   --restartdir D       read the images from D (same file names) instead
   --interval N         checkpoint every N seconds after the restart (0: never)
@@ -190,8 +190,9 @@ std::string RenderRestartScript(const RestartScriptInfo& info) {
 
   absl::StrAppend(&script, "dmtcp_restart=", ShellQuote(info.dmtcp_restart), "\n");
   absl::StrAppend(&script, "checkpoint=", info.checkpoint, "\n");
-  absl::StrAppend(&script, "coord_host=", ShellQuote(info.coord_host), "\n");
-  absl::StrAppend(&script, "coord_port=", info.coord_port, "\n");
+  // As dmtcp_launch and dmtcp_restart, the environment names another coordinator.
+  absl::StrAppend(&script, "coord_host=${DMTCP_COORD_HOST:-", ShellQuote(info.coord_host), "}\n");
+  absl::StrAppend(&script, "coord_port=${DMTCP_COORD_PORT:-", info.coord_port, "}\n");
   absl::StrAppend(&script, "images=(\n");
   for (const ScriptImage& image : info.images) {
     absl::StrAppend(&script, "  ", ShellQuote(image.path), "\n");

@@ -124,7 +124,7 @@ TEST_F(RestartScriptTest, WritesAnExecutableScriptAndSymlink) {
   EXPECT_THAT(text, HasSubstr("#   processes:   2\n"));
   EXPECT_THAT(text, HasSubstr("#     node1: /ckpt/it's a dir/ckpt_b_2.dmtcp\n"));
   EXPECT_THAT(text, HasSubstr("dmtcp_restart='" + fake_restart_ + "'\n"));
-  EXPECT_THAT(text, HasSubstr("coord_host='node1'\ncoord_port=7781\n"));
+  EXPECT_THAT(text, HasSubstr("coord_host=${DMTCP_COORD_HOST:-'node1'}\ncoord_port=${DMTCP_COORD_PORT:-7781}\n"));
   EXPECT_THAT(text, HasSubstr("  '/ckpt/it'\\''s a dir/ckpt_b_2.dmtcp'\n"));
 
   EXPECT_EQ(RunShell("bash -n " + *path), 0);
