@@ -174,7 +174,7 @@ TEST_F(CoordinatorTest, BlockingCheckpointRunsTheBarriersAndWritesTheScript) {
   // The script exists by the time the reply arrives.
   std::string script = ReadFile(ckptdir_ + "/dmtcp_restart_script.sh");
   EXPECT_THAT(script, HasSubstr("'/ckpt/a.dmtcp'\n  '/ckpt/b.dmtcp'\n"));
-  EXPECT_THAT(script, HasSubstr(absl::StrCat("coord_port=", port_, "\n")));
+  EXPECT_THAT(script, HasSubstr(absl::StrCat("coord_port=${DMTCP_COORD_PORT:-", port_, "}\n")));
   EXPECT_THAT(script, HasSubstr(absl::StrCat("#   computation: ", server_->compid())));
 
   a.Answer(PHASE_RESUME);

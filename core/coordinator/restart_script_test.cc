@@ -221,7 +221,7 @@ TEST_F(RestartScriptTest, HelpAndBadOptions) {
   EXPECT_EQ(RunShell(script + " --help", &help), 0);
   EXPECT_THAT(help, HasSubstr("Usage:"));
   EXPECT_THAT(help, HasSubstr("--restartdir D"));
-  EXPECT_THAT(help, HasSubstr("default: node1"));
+  EXPECT_THAT(help, HasSubstr("default: $DMTCP_COORD_HOST or node1"));
   EXPECT_EQ(RunShell(script + " --bogus 2>/dev/null"), 99);
   EXPECT_EQ(RunShell("DMTCP_FAIL_RC=42 " + script + " --bogus 2>/dev/null"), 42);
   EXPECT_EQ(RunShell(script + " --coord-port 2>/dev/null"), 99);  // missing value
