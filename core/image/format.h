@@ -175,7 +175,7 @@ struct img_socket {
   uint32_t listening;
   uint32_t local_len, peer_len; /* lengths of the addresses below, 0 if none */
   uint32_t bytes;      /* receive-queue bytes that follow */
-  uint32_t options;    /* enum img_socket_option bits, set again before bind */
+  uint32_t options;    /* enum img_socket_option bits, set again on the new socket */
   uint32_t reserved;
   unsigned char local[128], peer[128]; /* struct sockaddr_storage contents */
 };
@@ -183,6 +183,12 @@ enum img_socket_option {
   IMG_SOCK_V6ONLY = 1 << 0,    /* IPV6_V6ONLY: an IPv6 socket that leaves IPv4 to others */
   IMG_SOCK_REUSEADDR = 1 << 1, /* SO_REUSEADDR */
   IMG_SOCK_REUSEPORT = 1 << 2, /* SO_REUSEPORT */
+  /* Set once the socket is connected and its queue refilled: */
+  IMG_SOCK_NODELAY = 1 << 3,   /* TCP_NODELAY: without it a small write waits for the last
+                                  one's acknowledgement, which a peer may never cause */
+  IMG_SOCK_KEEPALIVE = 1 << 4, /* SO_KEEPALIVE */
+  IMG_SOCK_CORK = 1 << 5,      /* TCP_CORK */
+  IMG_SOCK_BROADCAST = 1 << 6, /* SO_BROADCAST */
 };
 
 /* IMG_REC_FILE: a descriptor of a file, directory or device. An open file description

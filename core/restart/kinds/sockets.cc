@@ -2,6 +2,7 @@
 // listeners bound again, each refilled with the bytes it had received.
 // One kind of resource_kind.h.
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -109,6 +110,16 @@ void SetBindOptions(int fd, const struct img_socket& s) {
   }
   if (s.options & IMG_SOCK_REUSEPORT) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (s.options & IMG_SOCK_REUSEADDR) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+}
+
+// The options the connection behaves by, once its queue is refilled (a cork set
+// earlier would hold those bytes back).
+void SetConnectionOptions(int fd, const struct img_socket& s) {
+  const int one = 1;
+  if (s.options & IMG_SOCK_NODELAY) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (s.options & IMG_SOCK_KEEPALIVE) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  if (s.options & IMG_SOCK_BROADCAST) setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+  if (s.options & IMG_SOCK_CORK) setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one);
 }
 
 int Listening(const struct img_socket& s) {
@@ -220,6 +231,7 @@ absl::Status ShareSockets(Computation& c) {
   for (const auto& [inode, holders] : all) {
     const int fd = made[inode];
     if (fd < 0) continue;
+    SetConnectionOptions(fd, holders[0].info->socket);
     for (const Holder& h : holders) {
       const struct img_socket& s = h.info->socket;
       // stdin/stdout/stderr connected to the outside stay dmtcp_restart's own.

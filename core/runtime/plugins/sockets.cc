@@ -15,6 +15,7 @@
 #include <linux/sockios.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -164,15 +165,21 @@ void Describe(const FdEntry& e, SavedSocket* s) {
   SockOpt(e.fd, SOL_SOCKET, SO_TYPE, &r.type, &len, false);
   len = sizeof r.protocol;
   SockOpt(e.fd, SOL_SOCKET, SO_PROTOCOL, &r.protocol, &len, false);
-  // Options that decide whether the address can be bound again beside others.
+  // Options that decide whether the address can be bound again beside others, and
+  // those the connection behaves by.
   struct {
     int level, name;
     uint32_t bit;
   } const options[] = {{IPPROTO_IPV6, IPV6_V6ONLY, IMG_SOCK_V6ONLY},
                        {SOL_SOCKET, SO_REUSEADDR, IMG_SOCK_REUSEADDR},
-                       {SOL_SOCKET, SO_REUSEPORT, IMG_SOCK_REUSEPORT}};
+                       {SOL_SOCKET, SO_REUSEPORT, IMG_SOCK_REUSEPORT},
+                       {IPPROTO_TCP, TCP_NODELAY, IMG_SOCK_NODELAY},
+                       {SOL_SOCKET, SO_KEEPALIVE, IMG_SOCK_KEEPALIVE},
+                       {IPPROTO_TCP, TCP_CORK, IMG_SOCK_CORK},
+                       {SOL_SOCKET, SO_BROADCAST, IMG_SOCK_BROADCAST}};
   for (const auto& o : options) {
     if (o.level == IPPROTO_IPV6 && r.family != AF_INET6) continue;
+    if (o.level == IPPROTO_TCP && r.protocol != IPPROTO_TCP) continue;
     int on = 0;
     len = sizeof on;
     if (SockOpt(e.fd, o.level, o.name, &on, &len, false) == 0 && on) r.options |= o.bit;
