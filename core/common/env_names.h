@@ -14,6 +14,10 @@
 #define ENV_TMPDIR "DMTCP_TMPDIR"                 /* scratch files (default $TMPDIR, /tmp) */
 #define ENV_FAIL_RC "DMTCP_FAIL_RC"               /* exit code for our own failures (99) */
 #define ENV_SIGCKPT "DMTCP_SIGCKPT"               /* checkpoint signal (default SIGUSR2) */
+/* A signal (number or name: USR1, SIGUSR1) that asks for a checkpoint of the whole
+ * computation when any of its processes gets it (dmtcp_launch --ckpt-on-signal), as a
+ * batch system's warning before it ends a job; the program no longer sees it. */
+#define ENV_CKPT_ON_SIGNAL "DMTCP_CKPT_ON_SIGNAL"
 #define ENV_CKPT_INTERVAL "DMTCP_CHECKPOINT_INTERVAL" /* seconds between checkpoints */
 #define ENV_QUIET "DMTCP_QUIET"                   /* "1": fewer messages */
 #define ENV_DEBUG "DMTCP_DEBUG"                   /* "1": runtime trace on stderr */

@@ -3,11 +3,7 @@
 // dmtcp_disable_ckpt, dmtcp_enable_ckpt, dmtcp_get_generation, and the status and
 // path queries of dmtcp_get_*.
 #include <errno.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/common/fds.h"
@@ -16,6 +12,7 @@
 #include "core/protocol/protocol.h"
 #include "core/runtime/checkpoint_thread.h"
 #include "core/runtime/config.h"
+#include "core/runtime/coordinator_command.h"
 #include "core/runtime/pid_table.h"
 #include "core/runtime/wrappers.h"
 
@@ -27,63 +24,6 @@ constexpr int kAfterCheckpoint = 1;
 constexpr int kAfterRestart = 2;
 constexpr int kNotPresent = 3;
 constexpr int kIsPresent = 4;
-
-bool SendAll(int fd, const void* data, size_t len) {
-  const char* p = static_cast<const char*>(data);
-  while (len > 0) {
-    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    len -= (size_t)n;
-  }
-  return true;
-}
-
-// Sends the coordinator one command on a connection of its own, as dmtcp_command
-// does, and reads its reply; false when the coordinator cannot be reached or answers
-// nothing (in a restored process, a call interrupted by the checkpoint).
-bool AskOnce(int command, struct msg_header* reply) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  const int one = 1;  // header and payload go out at once (see coordinator_link.cc)
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (sys::dup3(fd, FD_API, O_CLOEXEC) == FD_API) {
-    close(fd);
-    fd = FD_API;
-  }
-  struct sockaddr_in sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons((uint16_t)rt::g_config.coord_port);
-  inet_pton(AF_INET, rt::g_config.coord_addr, &sa.sin_addr);
-  // sys::close: the exported close() keeps the runtime's descriptors open.
-  if (connect(fd, reinterpret_cast<struct sockaddr*>(&sa), sizeof sa) != 0) {
-    sys::close(fd);
-    return false;
-  }
-  struct msg_header h;
-  memset(&h, 0, sizeof h);
-  h.magic = PROTO_MAGIC;
-  h.version = PROTO_VERSION;
-  h.type = MSG_HELLO_COMMAND;
-  h.arg[0] = command;
-  bool ok = SendAll(fd, &h, sizeof h);
-  ok = ok && recv(fd, reply, sizeof *reply, MSG_WAITALL) == (ssize_t)sizeof *reply;
-  sys::close(fd);  // a payload, if any, goes with the connection
-  return ok;
-}
-
-bool AskCoordinator(int command, struct msg_header* reply) {
-  // At FD_API, one call at a time: out of the images (the caller is frozen in recv()
-  // during the checkpoint it asked for, and a restored process must not get the
-  // socket back).
-  static int busy;
-  while (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) usleep(1000);
-  const bool ok = AskOnce(command, reply);
-  __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
-  return ok;
-}
 
 }  // namespace
 
@@ -98,7 +38,7 @@ EXPORT int dmtcp_checkpoint() {
   struct msg_header reply;
   // This thread is frozen inside recv() during the checkpoint. In a restored process
   // the socket is gone, so the call fails; the restart counter tells us why.
-  const bool ok = AskCoordinator(CMD_BCHECKPOINT, &reply);
+  const bool ok = rt::AskCoordinator(CMD_BCHECKPOINT, &reply);
   if (__atomic_load_n(&rt::g_restart_count, __ATOMIC_ACQUIRE) != restarts) return kAfterRestart;
   return ok && reply.status == DMT_COORD_SUCCESS ? kAfterCheckpoint : -1;
 }
@@ -107,7 +47,7 @@ EXPORT int dmtcp_checkpoint() {
 EXPORT int dmtcp_get_coordinator_status(int* peers, int* running) {
   if (!rt::g_config.active) return kNotPresent;
   struct msg_header reply;
-  if (!AskCoordinator(CMD_STATUS, &reply)) return -1;
+  if (!rt::AskCoordinator(CMD_STATUS, &reply)) return -1;
   if (peers != nullptr) *peers = (int)reply.arg[0];
   if (running != nullptr) *running = (int)reply.arg[1];
   return kIsPresent;

@@ -11,6 +11,7 @@
 #include "core/common/env_names.h"
 #include "core/common/fault.h"
 #include "core/common/fmt.h"
+#include "core/common/signal_names.h"
 #include "core/runtime/log.h"
 #include "core/runtime/path_mapping.h"
 #include "core/common/raw_syscalls.h"
@@ -54,6 +55,10 @@ bool LoadConfig() {
   if (c.ckpt_signal <= 0 || c.ckpt_signal >= 65 || c.ckpt_signal == SIGKILL ||
       c.ckpt_signal == SIGSTOP) {
     c.ckpt_signal = SIGUSR2;
+  }
+  c.request_signal = signal_number(getenv(ENV_CKPT_ON_SIGNAL));
+  if (c.request_signal == SIGKILL || c.request_signal == SIGSTOP || c.request_signal == c.ckpt_signal) {
+    c.request_signal = 0;
   }
   const char* interval = getenv(ENV_RUNTIME_INTERVAL);
   c.interval = interval ? atoi(interval) : -1;

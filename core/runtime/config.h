@@ -18,6 +18,7 @@ struct Config {
   char tmpdir[IMG_PATH_MAX] = "";   // <$DMTCP_TMPDIR, $TMPDIR or /tmp>/dmtcp-USER@HOST
   bool gzip = true;
   int ckpt_signal = 0;
+  int request_signal = 0;       // DMTCP_CKPT_ON_SIGNAL: asks for a checkpoint (0: none)
   int interval = -1;            // -1: leave the coordinator's
   char prog[IMG_NAME_MAX] = "";
   char exe[IMG_PATH_MAX] = "";  // the program's executable, as at its start (kept across
@@ -32,10 +33,10 @@ struct Config {
   bool modify_env = false;      // DMTCP_MODIFY_ENV (--modify-env): apply dmtcp_env.txt at restart
   bool pathvirt = false;        // DMTCP_PATHVIRT (--pathvirt): DMTCP_PATH_MAPPING applies
   bool unique_ckpt = false;     // DMTCP_UNIQUE_CKPT_PLUGIN: each checkpoint in a folder of its own
-  char compid[IMG_NAME_MAX] = "";
-  char ssh_helper[IMG_PATH_MAX] = "";
+  char compid[IMG_NAME_MAX] = "";  // the coordinator's computation id
+  char ssh_helper[IMG_PATH_MAX] = "";  // dmtcp_ssh, which ssh and rsh become (remote_shell.h)
   // The CPU's features when the program started: what its libraries chose code by.
-  char cpu_features[2048] = "";  // dmtcp_ssh, which ssh and rsh become (remote_shell.h)  // the coordinator's computation id
+  char cpu_features[2048] = "";
 };
 
 extern Config g_config;

@@ -17,6 +17,7 @@
 #include "core/runtime/log.h"
 #include "core/runtime/pid_table.h"
 #include "core/runtime/plugin_api.h"
+#include "core/runtime/request_signal.h"
 #include "core/runtime/signals.h"
 #include "core/runtime/threads.h"
 #include "core/runtime/wrappers.h"
@@ -45,6 +46,7 @@ __attribute__((constructor(RUNTIME_START_PRIORITY))) void StartRuntime() {
   InitSignalWrappers();
   NoteEmulation();
   InstallCheckpointHandler();
+  InstallCheckpointRequestSignal();
   StartAfterExec();
   NoteForeignThreads([](int) { return false; });  // only the caller runs the program yet
   pthread_atfork(nullptr, nullptr, AtForkChild);

@@ -29,8 +29,10 @@ SigprocmaskFn real_pthread_sigmask;
 SignalFn real_signal;
 SigsuspendFn real_sigsuspend;
 
-// The application's view of the checkpoint signal.
-struct sigaction g_app_action;  // zero: SIG_DFL
+// The application's view of the signals the runtime keeps for itself (zero: SIG_DFL):
+// the checkpoint signal, and the one that asks for a checkpoint (request_signal.h).
+struct sigaction g_app_action;
+struct sigaction g_app_request_action;
 
 // The kernel's struct sigaction (not libc's), as rt_sigaction takes it.
 struct KernelSigaction {
@@ -44,6 +46,14 @@ constexpr unsigned long kSaRestorer = 0x04000000;  // the kernel's SA_RESTORER, 
 KernelSigaction g_saved_actions[kMaxSignal + 1];
 
 bool IsCheckpointSignal(int sig) { return g_config.active && sig == g_config.ckpt_signal; }
+
+// Where the application's disposition of `sig` is kept instead of the kernel, or null
+// for the signals that are all the application's.
+struct sigaction* KeptAside(int sig) {
+  if (IsCheckpointSignal(sig)) return &g_app_action;
+  if (g_config.active && sig != 0 && sig == g_config.request_signal) return &g_app_request_action;
+  return nullptr;
+}
 
 // A copy of `set` without the checkpoint signal, in `out`; returns the set to use.
 const sigset_t* WithoutCheckpointSignal(const sigset_t* set, sigset_t* out) {
@@ -219,7 +229,8 @@ void ForwardSignalToApplication(int sig, siginfo_t* info, void* ucontext) {
 using rt::g_app_action;
 
 EXPORT int sigaction(int sig, const struct sigaction* act, struct sigaction* old) {
-  if (!rt::IsCheckpointSignal(sig)) {
+  struct sigaction* kept = rt::KeptAside(sig);
+  if (kept == nullptr) {
     if (act == nullptr || rt::g_trampoline == nullptr || act->sa_handler == SIG_DFL ||
         act->sa_handler == SIG_IGN) {
       return rt::RealSigaction(sig, act, old);
@@ -243,20 +254,21 @@ EXPORT int sigaction(int sig, const struct sigaction* act, struct sigaction* old
     }
     return 0;
   }
-  if (old != nullptr) *old = g_app_action;
-  if (act != nullptr) g_app_action = *act;
+  if (old != nullptr) *old = *kept;
+  if (act != nullptr) *kept = *act;
   return 0;
 }
 
 EXPORT sighandler_t signal(int sig, sighandler_t handler) {
-  if (!rt::IsCheckpointSignal(sig)) {
+  struct sigaction* kept = rt::KeptAside(sig);
+  if (kept == nullptr) {
     if (rt::real_signal == nullptr) rt::InitSignalWrappers();
     return rt::real_signal(sig, handler);
   }
-  sighandler_t previous = g_app_action.sa_handler;
-  memset(&g_app_action, 0, sizeof g_app_action);
-  g_app_action.sa_handler = handler;
-  g_app_action.sa_flags = SA_RESTART;  // BSD semantics, as glibc's signal() gives
+  sighandler_t previous = kept->sa_handler;
+  memset(kept, 0, sizeof *kept);
+  kept->sa_handler = handler;
+  kept->sa_flags = SA_RESTART;  // BSD semantics, as glibc's signal() gives
   return previous;
 }
 

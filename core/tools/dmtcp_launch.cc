@@ -22,6 +22,7 @@
 #include "core/image/arch_names.h"
 #include "core/common/env_names.h"
 #include "core/common/exit_codes.h"
+#include "core/common/signal_names.h"
 #include "core/tools/arg_reader.h"
 #include "core/tools/coordinator_launcher.h"
 #include "core/tools/self_check.h"
@@ -48,6 +49,9 @@ constexpr char kUsage[] =
     "      --no-gzip           uncompressed images (also DMTCP_GZIP=0)\n"
     "      --gzip              compressed images (the default)\n"
     "      --ckpt-signal N     signal used to stop threads (default 12, SIGUSR2)\n"
+    "      --ckpt-on-signal S  (also DMTCP_CKPT_ON_SIGNAL) a signal (USR1, SIGUSR1, 10)\n"
+    "                          that, sent to any process of the computation, checkpoints\n"
+    "                          it (a batch system's warning); the program no longer sees it\n"
     "      --checkpoint-open-files, --ckpt-open-files  (also DMTCP_CKPT_OPEN_FILES=1)\n"
     "                          save the contents of open files (up to 16 MiB each);\n"
     "                          a restart recreates those that are gone\n"
@@ -112,6 +116,7 @@ struct Options {
   std::string ckptdir;
   int gzip = -1;  // -1: from the environment
   int ckpt_signal = 0;
+  int request_signal = 0;  // --ckpt-on-signal
   bool quiet = false;
   bool check = false;
   int open_files = -1;   // -1: from the environment
@@ -167,6 +172,12 @@ Options Parse(int argc, char** argv) {
       o.ckpt_signal = static_cast<int>(args.Number(1, 64));
       if (o.ckpt_signal == SIGKILL || o.ckpt_signal == SIGSTOP) {
         Fail("--ckpt-signal must be a signal a handler can catch");
+      }
+    } else if (args.Is("--ckpt-on-signal")) {
+      const std::string name = args.Value();
+      o.request_signal = signal_number(name.c_str());
+      if (o.request_signal == 0 || o.request_signal == SIGKILL || o.request_signal == SIGSTOP) {
+        Fail(absl::StrCat("--ckpt-on-signal: '", name, "' is not a signal a handler can catch"));
       }
     } else if (args.Is("--checkpoint-open-files", "--ckpt-open-files")) {
       o.open_files = 1;
@@ -274,6 +285,9 @@ int main(int argc, char** argv) {
   Options o = Parse(argc, argv);
   if (o.check) return RunSelfCheck() ? 0 : FailRc();
   if (o.program.size() < 2) Fail("no program to run (see --help)");
+  if (o.request_signal != 0 && o.request_signal == (o.ckpt_signal > 0 ? o.ckpt_signal : static_cast<int>(SIGUSR2))) {
+    Fail("--ckpt-on-signal cannot be the signal that stops threads (--ckpt-signal)");
+  }
 
   const std::string program = FindInPath(o.program[0]);
   if (program.empty() || access(program.c_str(), X_OK) != 0) {
@@ -355,6 +369,7 @@ int main(int argc, char** argv) {
   setenv(ENV_CHECKPOINT_DIR, ckptdir.c_str(), 1);
   if (o.gzip >= 0) setenv(ENV_GZIP, o.gzip ? "1" : "0", 1);
   if (o.ckpt_signal > 0) setenv(ENV_SIGCKPT, std::to_string(o.ckpt_signal).c_str(), 1);
+  if (o.request_signal > 0) setenv(ENV_CKPT_ON_SIGNAL, std::to_string(o.request_signal).c_str(), 1);
   if (o.interval >= 0) setenv(ENV_RUNTIME_INTERVAL, std::to_string(o.interval).c_str(), 1);
   if (o.open_files >= 0) setenv(ENV_CKPT_OPEN_FILES, o.open_files ? "1" : "0", 1);
   if (o.overwrite >= 0) setenv(ENV_ALLOW_OVERWRITE, o.overwrite ? "1" : "0", 1);
