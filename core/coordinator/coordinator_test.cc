@@ -262,6 +262,19 @@ TEST_F(CoordinatorTest, NameServiceAnswersThousandsOfRequests) {
   }
 }
 
+// A coordinator serves one connection per process: it takes all the descriptors it may
+// have, not the soft limit's 1024 or fewer.
+TEST_F(CoordinatorTest, TakesEveryFileDescriptorItMayHave) {
+  struct rlimit files;
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+  if (files.rlim_max <= 256) GTEST_SKIP() << "SKIPPED LOUDLY: the hard limit is only " << files.rlim_max;
+  files.rlim_cur = 256;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &files), 0);
+  Start();
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+  EXPECT_EQ(files.rlim_cur, files.rlim_max);
+}
+
 TEST_F(CoordinatorTest, PlainCheckpointRepliesAtOnceAndRefusesASecond) {
   Start();
   FakeWorker a(port_, 1001);
