@@ -11,6 +11,11 @@
 # one machine, whose loopback would reach the others: MPICH's UCX is held to TCP over
 # the hosts' network (UCX_TLS=tcp,self UCX_NET_DEVICES=eth0), as separate machines
 # would be. Open MPI tells hosts apart by name and uses TCP between them by itself.
+# UCX's TCP puts are off (UCX_TCP_PUT_ENABLE=n; rendezvous then goes by active
+# messages): with them on, MPICH moved to other hosts hung in MPI_Finalize in 3 of 9
+# runs, a rank waiting for the acknowledgement of a zero-length put (25 bytes seen
+# unread in its peer's socket) from a peer already waiting in the PMI barrier; with
+# them off, 10 of 10 passed. Whether the restart or UCX is at fault is not known yet.
 # Open MPI moved to other hosts is not tested yet: there its ranks' listeners (ports
 # 1024 and up, the same on every host) sometimes cannot be made again ("Address already
 # in use", held by connections of the killed run still in TIME_WAIT) and mpirun then
@@ -82,7 +87,7 @@ run_mpi() {
 }
 
 export DMTCP_CHECKPOINT_DIR="$SIMROOT/ckpt"
-run_mpi mpich move env UCX_TLS=tcp,self UCX_NET_DEVICES=eth0 /usr/bin/mpiexec.hydra -launcher ssh \
+run_mpi mpich move env UCX_TLS=tcp,self UCX_NET_DEVICES=eth0 UCX_TCP_PUT_ENABLE=n /usr/bin/mpiexec.hydra -launcher ssh \
   -launcher-exec "$SIMROOT/bin/ssh" -hosts h2,h3 -n 4
 run_mpi openmpi stay env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 /usr/bin/mpirun.openmpi \
   --mca plm_rsh_agent "$SIMROOT/bin/ssh" -H h2,h3 -np 4 --oversubscribe
