@@ -76,10 +76,14 @@ run_mpi() {
   if [ "$move" = move ]; then
     from=h1 hosts="h3 and h1" options=(--host h2=h3 --host h3=h1)
   fi
-  if ! timeout 120 "$simhosts" exec $from "$SIMROOT/ckpt/dmtcp_restart_script.sh" "${options[@]}" \
-    > "$out/restart2.out" 2> "$out/restart2.err"; then
-    for h in h1 h2 h3; do echo "sockets on $h:"; ip netns exec dmtcp-$h ss -tanp; done
-    fail "$name: the restart on $hosts failed at step $(grep -c '^step' "$out/app.out"): $(grep -v 'is gone' "$out/restart2.err" | tail -n 5)"
+  timeout 120 "$simhosts" exec $from "$SIMROOT/ckpt/dmtcp_restart_script.sh" "${options[@]}" \
+    > "$out/restart2.out" 2> "$out/restart2.err"
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    for h in h1 h2 h3; do echo "sockets on $h:"; ip netns exec dmtcp-$h ss -tanp | grep -v TIME-WAIT; done
+    echo "the restart's stderr:"; grep -v 'is gone' "$out/restart2.err" | tail -n 8
+    echo "the program's stderr:"; tail -n 8 "$out/app.err"
+    fail "$name: the restart on $hosts ended with $rc at step $(grep -c '^step' "$out/app.out") ($(tail -n 1 "$out/app.out"))"
   fi
   diff "$out/reference.out" "$out/app.out" > "$out/diff" ||
     fail "$name: the output differs from the uninterrupted run's: $(head -n 6 "$out/diff")"

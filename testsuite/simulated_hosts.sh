@@ -15,7 +15,9 @@ done
 here=$(cd "$(dirname "$0")" && pwd -P)
 tools="$(cd "$here/../core/tools" && pwd -P)"
 export SIMROOT
-SIMROOT=$(mktemp -d "${TEST_TMPDIR:-/tmp}/dmtcp-dist.XXXXXX")
+# Short and under /tmp, not in Bazel's long TEST_TMPDIR: socket paths in it (munged's)
+# must fit in 108 bytes.
+SIMROOT=$(mktemp -d /tmp/dmtcp-dist.XXXXXX)
 chmod 755 "$SIMROOT"
 # A copy in the shared folder: the checkout may be under /tmp, which each host hides.
 simhosts="$SIMROOT/simhosts"
