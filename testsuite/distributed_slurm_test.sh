@@ -26,9 +26,12 @@ echo "Slurm up (munged, slurmctld on h1, slurmd on h2 and h3) in $(awk -v s="$st
 work=$SIMROOT/work
 ckpt=$work/ckpt
 mkdir -p "$work"
+# Submitted from the shared folder: a checkout under /tmp is hidden by h1's own /tmp.
+cp "$recipe" "$work/checkpointed_job.sbatch" || fail "cannot copy the recipe"
 job=$(on h1 env PATH="$tools:$PATH" CKPT_DIR="$ckpt" CKPT_INTERVAL=2 \
   sbatch --parsable --chdir "$work" --output "$work/job.out" --error "$work/job.err" \
-  "$recipe" "$here/probes/counter" $limit 40) || fail "sbatch failed: $job"
+  "$work/checkpointed_job.sbatch" "$here/probes/counter" $limit 40 2> "$work/sbatch.err") ||
+  fail "sbatch failed: $(cat "$work/sbatch.err")"
 job=${job%%;*}
 state() { on h1 scontrol show job "$job" | tr ' ' '\n' | grep "^$1=" | head -n 1 | cut -d= -f2-; }
 numbers() { grep -c '^[0-9]*$' "$work/job.out" 2> /dev/null; }

@@ -294,7 +294,7 @@ int main(int argc, char** argv) {
     Fail(absl::StrCat("cannot run '", o.program[0], "': no such executable"));
   }
   const ElfInfo elf = InspectExecutable(program);
-  const uint32_t arch = elf.is_elf ? img::ArchOfElf(elf.machine, elf.bits, ARCH_ID) : ARCH_ID;
+  const uint32_t arch = elf.is_elf ? img::ArchOfElf(elf.machine, elf.bits, ARCH_ID) : static_cast<uint32_t>(ARCH_ID);
   if (FilesForArch(arch).runtime.empty()) {
     Fail(absl::StrCat(program, " is a ", elf.bits, "-bit ", arch ? img::ArchName(arch) : "unknown-CPU",
                       " program, and no ", arch ? img::ArchName(arch) : "such", " runtime is installed "
