@@ -191,6 +191,46 @@ TEST(ProcessTree, ListenersSideBySideOnOnePortListenAgain) {
   KillRestartAndFinish(box, pid, "listeners", "listeners ok");
 }
 
+// A listener whose port something else holds at restart time (another program here,
+// or on another host a connection lingering there): the restart gives it another port
+// and says so, and the program accepts on it; the listeners that could keep theirs do.
+TEST(ProcessTree, ListenerWhosePortIsTakenListensOnAnother) {
+  Sandbox box;
+  const pid_t pid = box.Launch({ProbePath("listeners"), "go", "anyport"}, "listeners");
+  if (!box.WaitForLine("listeners", "ready", absl::Seconds(10)) &&
+      ReadFile(box.Path("listeners.out")).find("IPv6 here") != std::string::npos) {
+    GTEST_SKIP() << "SKIPPED LOUDLY: " << ReadFile(box.Path("listeners.out"));
+  }
+  const std::string out = ReadFile(box.Path("listeners.out"));
+  const size_t at = out.find("port ");
+  ASSERT_NE(at, std::string::npos) << out;
+  const int port = atoi(out.c_str() + at + 5);
+  ASSERT_EQ(box.Command({"-bc"}).exit.code, 0);
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL);
+  box.Wait(pid);
+  // Someone else takes the IPv4 port meanwhile.
+  int squatter = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  ASSERT_EQ(bind(squatter, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << strerror(errno);
+  ASSERT_EQ(listen(squatter, 1), 0);
+  const pid_t restarted = StartRestartScript(box);
+  usleep(300 * 1000);
+  WriteFile(box.Path("go"), "");
+  Exit e = box.Wait(restarted);
+  close(squatter);
+  const std::string after = ReadFile(box.Path("listeners.out"));
+  const std::string err = ReadFile(box.Path("restart.err"));
+  EXPECT_TRUE(e.exited && e.code == 0) << e.Describe() << "\n" << after << err;
+  EXPECT_NE(after.find("listeners ok"), std::string::npos) << after << err;
+  EXPECT_EQ(after.find(absl::StrCat("IPv4 port now ", port, "\n")), std::string::npos) << after;
+  EXPECT_NE(err.find(absl::StrCat("0.0.0.0:", port, " is taken here")), std::string::npos) << err;
+}
+
 // POSIX message queues: the messages queued at the checkpoint come back, in order,
 // though a message was taken out and another put in after the checkpoint (the queue
 // outlives the killed processes; the restart makes it as it was); an unlinked queue

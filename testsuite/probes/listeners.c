@@ -6,6 +6,8 @@
 // Plus a listener without SO_REUSEADDR and a connection it accepted, whose server end
 // has shut down writing: when the process is killed that end goes to TIME_WAIT on the
 // listener's port, which must not keep the listener from listening again at restart.
+// With "anyport" after GO_FILE the IPv4 listener is tried on the port it has then,
+// printed as "IPv4 port now N" (a restart may have had to give it another).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -39,8 +41,17 @@ static int check_accepts(int listener, int family, int port) {
   return ok;
 }
 
+// The port `fd` listens on.
+static int port_of(int fd) {
+  struct sockaddr_storage a;
+  socklen_t len = sizeof a;
+  if (getsockname(fd, (struct sockaddr*)&a, &len) != 0) return -1;
+  return ntohs(((struct sockaddr_in*)&a)->sin_port);
+}
+
 int main(int argc, char** argv) {
   const char* go = argc > 1 ? argv[1] : "go";
+  const int any_port = argc > 2 && strcmp(argv[2], "anyport") == 0;
   int one = 1;
   int v6 = socket(AF_INET6, SOCK_STREAM, 0);
   if (v6 < 0) {
@@ -86,12 +97,15 @@ int main(int argc, char** argv) {
   int held = accept(plain, NULL, NULL);
   shutdown(held, SHUT_WR);  // this end closes first: TIME_WAIT will be on its side
   const int plain_port = ntohs(ap.sin_port);
+  SAY("port %d", port);
   SAY("ready");
   wait_for_file(go);
   int v6only = 0;
   len = sizeof v6only;
   getsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
-  const int ok4 = check_accepts(v4, AF_INET, port), ok6 = check_accepts(v6, AF_INET6, port);
+  const int port4 = any_port ? port_of(v4) : port;
+  if (any_port) SAY("IPv4 port now %d", port4);
+  const int ok4 = check_accepts(v4, AF_INET, port4), ok6 = check_accepts(v6, AF_INET6, port);
   const int ok_plain = check_accepts(plain, AF_INET, plain_port);
   if (!ok4 || !ok6 || !v6only || !ok_plain) {
     SAY("listeners FAILED: IPv4 %s, IPv6 %s, IPV6_V6ONLY %d, plain listener %s", ok4 ? "ok" : "broken",

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -131,12 +132,32 @@ int Listening(const struct img_socket& s) {
   const auto* un = reinterpret_cast<const struct sockaddr_un*>(s.local);
   if (s.family == AF_UNIX && un->sun_path[0] != '\0') unlink(un->sun_path);  // a stale name
   bool bound = fd >= 0 && bind(fd, reinterpret_cast<const struct sockaddr*>(s.local), s.local_len) == 0;
-  if (!bound && errno == EADDRNOTAVAIL && s.family == AF_INET) {
+  const bool inet = s.family == AF_INET || s.family == AF_INET6;
+  struct sockaddr_storage addr;
+  memcpy(&addr, s.local, std::min<size_t>(s.local_len, sizeof addr));
+  in_port_t* port = s.family == AF_INET6 ? &reinterpret_cast<struct sockaddr_in6*>(&addr)->sin6_port
+                                         : &reinterpret_cast<struct sockaddr_in*>(&addr)->sin_port;
+  if (!bound && errno == EADDRNOTAVAIL && inet) {
     // Restarted on another host, which lacks the address: the same port on all of its.
-    struct sockaddr_in any;
-    memcpy(&any, s.local, sizeof any);
-    any.sin_addr.s_addr = htonl(INADDR_ANY);
-    bound = bind(fd, reinterpret_cast<const struct sockaddr*>(&any), sizeof any) == 0;
+    if (s.family == AF_INET) {
+      reinterpret_cast<struct sockaddr_in*>(&addr)->sin_addr.s_addr = htonl(INADDR_ANY);
+    } else {
+      reinterpret_cast<struct sockaddr_in6*>(&addr)->sin6_addr = in6addr_any;
+    }
+    bound = bind(fd, reinterpret_cast<const struct sockaddr*>(&addr), s.local_len) == 0;
+  }
+  if (!bound && errno == EADDRINUSE && inet) {
+    // Something here holds the port (another program, or on another host a connection
+    // of another computation lingering in TIME_WAIT): any port beats no listener, which
+    // the program would find gone. Peers that knew the old port reach it no more.
+    *port = 0;
+    socklen_t len = sizeof addr;
+    bound = bind(fd, reinterpret_cast<const struct sockaddr*>(&addr), s.local_len) == 0 &&
+            getsockname(fd, reinterpret_cast<struct sockaddr*>(&addr), &len) == 0;
+    if (bound) {
+      Warn(absl::StrFormat("%s is taken here: the program listens on port %u instead",
+                           SocketAddressText(s.local, s.local_len), ntohs(*port)));
+    }
   }
   if (!bound || listen(fd, SOMAXCONN) != 0) {
     Warn(absl::StrFormat("cannot listen on %s again: %s", SocketAddressText(s.local, s.local_len),
