@@ -6,7 +6,9 @@
 #  - the process dies at the step (POINT:2:kill) in the second checkpoint: dmtcp_command
 #    exits 99 with one line, and the first checkpoint's image, untouched, restarts the
 #    program, which finishes as if never stopped;
-#  - the process dies at its first image write (image-write:1:kill): no final image.
+#  - the process dies at its first image write (image-write:1:kill): no final image;
+#  - the temporary file a checkpoint killed before its rename left is removed by the
+#    next checkpoint of that image (after a restart).
 # Each case ROUNDS times (default 2; FAULT_ROUNDS). x86_64, outside Bazel (ci/test).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -73,5 +75,26 @@ for round in $(seq "$rounds"); do
   one_line_99 "image-write kills" $?
   [ "$(final_images)" = 0 ] || fail "image-write kills: an image under its final name: $(ls)"
   cases=$((cases + 1))
+  # The temporary a checkpoint killed before its rename left goes with the next one.
+  start "image-rename:2:kill"
+  checkpoint || fail "stale temporary: the first checkpoint: $(cat bc.err)"
+  checkpoint
+  stale=$(ls ckpt_*.tmp-* 2> /dev/null) || fail "stale temporary: the killed checkpoint left none: $(ls)"
+  # As an earlier incarnation's would be (the restored process gets its own pid back,
+  # whose temporary name a new checkpoint would simply reuse).
+  mv "$stale" "${stale%.tmp-*}.tmp-999999"
+  "$tools/dmtcp_command" -k > /dev/null 2>&1
+  for _ in $(seq 200); do pgrep -f "$dir" > /dev/null || break; sleep 0.02; done
+  export DMTCP_COORD_PORT=$((20000 + RANDOM % 12000))
+  timeout 60 "$tools/dmtcp_restart" ckpt_*.dmtcp > /dev/null 2> restart.err &
+  restarted=$!
+  at=$(wc -l < out)
+  for _ in $(seq 300); do [ "$(wc -l < out)" -gt $((at + 5)) ] && break; sleep 0.02; done
+  checkpoint || fail "stale temporary: the checkpoint after the restart: $(cat bc.err)"
+  ! ls ckpt_*.tmp-* > /dev/null 2>&1 || fail "stale temporary: still there after a checkpoint: $(ls)"
+  wait $restarted
+  rc=$?
+  [ $rc = 42 ] || fail "stale temporary: the restart exited $rc: $(cat restart.err)"
+  cases=$((cases + 1))
 done
-echo "PASS: fault_test ($cases cases: 6 per round, $rounds rounds)"
+echo "PASS: fault_test ($cases cases: 7 per round, $rounds rounds)"

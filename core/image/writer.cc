@@ -239,11 +239,33 @@ int ImageWriter::Finish(char* final_path, size_t size) {
     return rc;
   }
   sys::fsync(dir_fd_);  // make the rename itself durable
+  RemoveStaleTemporaries();
   sys::close(dir_fd_);
   dir_fd_ = -1;
   if (codec_ == IMG_CODEC_DEFLATE) deflateEnd(static_cast<z_stream*>(zstream_));
   fmt_format(final_path, size, "%s/%s", dir_, final_name_);
   return 0;
+}
+
+// Temporaries of this image that earlier checkpoints left when they died mid-write
+// (killed, or the machine went down): the image is whole now, they only take space.
+// Image names are unique to a process, so no other writer owns one of these.
+void ImageWriter::RemoveStaleTemporaries() {
+  char prefix[sizeof final_name_ + 8];
+  const size_t prefix_len = fmt_format(prefix, sizeof prefix, "%s.tmp-", final_name_);
+  alignas(8) static char entries[4096];  // the checkpoint thread's stack is small
+  for (;;) {
+    const long n = sys::getdents64(dir_fd_, entries, sizeof entries);
+    if (n <= 0) break;
+    for (long at = 0; at < n;) {
+      // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
+      unsigned short reclen;
+      memcpy(&reclen, entries + at + 16, sizeof reclen);
+      const char* name = entries + at + 19;
+      if (strncmp(name, prefix, prefix_len) == 0) sys::unlinkat(dir_fd_, name, 0);
+      at += reclen;
+    }
+  }
 }
 
 void ImageWriter::Abort() {

@@ -41,6 +41,7 @@ class ImageWriter {
   int Append(const void* data, size_t len);
   int Flush();
   int WriteChunkHeaderAndData(struct img_chunk* chunk, const void* data);
+  void RemoveStaleTemporaries();
 
   int fd_ = -1;
   int dir_fd_ = -1;
