@@ -20,31 +20,6 @@ namespace {
 // FD_COORD, except while a new connection says hello beside the inherited one.
 int g_coord_fd = FD_COORD;
 
-int WriteAll(const void* data, size_t len) {
-  const char* p = static_cast<const char*>(data);
-  while (len > 0) {
-    long n = arch_syscall6(__NR_sendto, g_coord_fd, (long)p, (long)len, MSG_NOSIGNAL, 0, 0);
-    if (n == -EINTR) continue;
-    if (n < 0) return (int)n;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-int ReadAll(void* data, size_t len) {
-  char* p = static_cast<char*>(data);
-  while (len > 0) {
-    long n = sys::read(g_coord_fd, p, len);
-    if (n == -EINTR) continue;
-    if (n == 0) return -ECONNRESET;
-    if (n < 0) return (int)n;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 bool ParseIpv4(const char* s, uint32_t* out) {
   uint32_t addr = 0;
   for (int part = 0; part < 4; part++) {
@@ -60,6 +35,56 @@ bool ParseIpv4(const char* s, uint32_t* out) {
 
 }  // namespace
 
+int SendAll(int fd, const void* data, size_t len) {
+  const char* p = static_cast<const char*>(data);
+  while (len > 0) {
+    long n = arch_syscall6(__NR_sendto, fd, (long)p, (long)len, MSG_NOSIGNAL, 0, 0);
+    if (n == -EINTR) continue;
+    if (n < 0) return (int)n;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int ReceiveAll(int fd, void* data, size_t len) {
+  char* p = static_cast<char*>(data);
+  while (len > 0) {
+    long n = sys::read(fd, p, len);
+    if (n == -EINTR) continue;
+    if (n == 0) return -ECONNRESET;
+    if (n < 0) return (int)n;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int ConnectToCoordinator(const char* addr, int port) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  if (!ParseIpv4(addr, &sa.sin_addr.s_addr)) return -EINVAL;
+  long fd = sys::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return (int)fd;
+  // A message is a header and a payload, written one after the other: with Nagle's
+  // algorithm the payload waited for the coordinator's delayed ACK, 40 ms a phase.
+  const int one = 1;
+  sys::setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Its port must not keep a restored listener of the same port from being made again.
+  sys::setsockopt((int)fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  long rc;
+  do {
+    rc = sys::connect((int)fd, &sa, sizeof sa);
+  } while (rc == -EINTR);
+  if (rc < 0) {
+    sys::close((int)fd);
+    return (int)rc;
+  }
+  return (int)fd;
+}
+
 int CoordSend(int type, int32_t status, int64_t a0, int64_t a1, int64_t a2, const char* payload) {
   struct msg_header h;
   memset(&h, 0, sizeof h);
@@ -71,16 +96,16 @@ int CoordSend(int type, int32_t status, int64_t a0, int64_t a1, int64_t a2, cons
   h.arg[0] = a0;
   h.arg[1] = a1;
   h.arg[2] = a2;
-  int rc = WriteAll(&h, sizeof h);
-  if (rc == 0 && h.payload_len) rc = WriteAll(payload, h.payload_len);
+  int rc = SendAll(g_coord_fd, &h, sizeof h);
+  if (rc == 0 && h.payload_len) rc = SendAll(g_coord_fd, payload, h.payload_len);
   return rc;
 }
 
 int CoordReceive(CoordMessage* m) {
-  int rc = ReadAll(&m->header, sizeof m->header);
+  int rc = ReceiveAll(g_coord_fd, &m->header, sizeof m->header);
   if (rc < 0) return rc;
   if (m->header.magic != PROTO_MAGIC || m->header.payload_len > PROTO_MAX_PAYLOAD) return -EPROTO;
-  rc = ReadAll(m->payload, m->header.payload_len);
+  rc = ReceiveAll(g_coord_fd, m->payload, m->header.payload_len);
   m->payload[rc == 0 ? m->header.payload_len : 0] = '\0';
   return rc;
 }
@@ -103,38 +128,19 @@ bool PayloadValue(const char* payload, const char* key, char* out, size_t size) 
 }
 
 int CoordConnect(const char* addr, int port, bool restarted, const char* image) {
-  struct sockaddr_in sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons((uint16_t)port);
-  if (!ParseIpv4(addr, &sa.sin_addr.s_addr)) return -EINVAL;
-  long fd = sys::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return (int)fd;
-  // A message is a header and a payload, written one after the other: with Nagle's
-  // algorithm the payload waited for the coordinator's delayed ACK, 40 ms a phase.
-  const int one = 1;
-  sys::setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  // Its port must not keep a restored listener of the same port from being made again.
-  sys::setsockopt((int)fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  long rc;
-  do {
-    rc = sys::connect((int)fd, &sa, sizeof sa);
-  } while (rc == -EINTR);
-  if (rc < 0) {
-    sys::close((int)fd);
-    return (int)rc;
-  }
+  const int fd = ConnectToCoordinator(addr, port);
+  if (fd < 0) return fd;
   // The connection at FD_COORD deliberately survives exec. After an exec (or in a
   // forked child) the new connection says hello first and replaces the inherited one
   // only once it is welcome: the coordinator never sees this process gone in between,
   // so a checkpoint under way counts it (and --exit-on-last does not fire).
-  g_coord_fd = (int)fd;
+  g_coord_fd = fd;
   char hello[IMG_PATH_MAX * 2 + 512];
   fmt_format(hello, sizeof hello,
              "prog=%s\nhost=%s\nuniq=%s\nckptdir=%s\nckpt=%lu\nimage=%s\nvpid=%ld\n",
              g_config.prog, g_config.host, g_config.uniq, g_config.ckptdir,
              (unsigned long)g_config.ckpt_number, image ? image : "", VirtualPid());
-  rc = CoordSend(MSG_HELLO_WORKER, 0, sys::getpid(), restarted ? WORKER_F_RESTARTED : 0,
+  int rc = CoordSend(MSG_HELLO_WORKER, 0, sys::getpid(), restarted ? WORKER_F_RESTARTED : 0,
                  g_config.interval, hello);
   static CoordMessage welcome;
   if (rc == 0) rc = CoordReceive(&welcome);
@@ -145,10 +151,10 @@ int CoordConnect(const char* addr, int port, bool restarted, const char* image) 
     rc = -EACCES;
   }
   if (rc == 0 && welcome.header.type != MSG_WELCOME) rc = -EPROTO;
-  if (rc == 0) rc = (int)sys::dup3((int)fd, FD_COORD, 0);
+  if (rc == 0) rc = (int)sys::dup3(fd, FD_COORD, 0);
   g_coord_fd = FD_COORD;
-  sys::close((int)fd);
-  if (rc < 0) return (int)rc;
+  sys::close(fd);
+  if (rc < 0) return rc;
   // The coordinator knows the ids of the computation: ours (after an exec of a
   // restored process) and the others'.
   char value[64];
