@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 
+#include "core/common/dir_entries.h"
 #include "core/common/fault.h"
 #include "core/common/fmt.h"
 #include "core/image/checksum.h"
@@ -253,19 +254,9 @@ int ImageWriter::Finish(char* final_path, size_t size) {
 void ImageWriter::RemoveStaleTemporaries() {
   char prefix[sizeof final_name_ + 8];
   const size_t prefix_len = fmt_format(prefix, sizeof prefix, "%s.tmp-", final_name_);
-  alignas(8) static char entries[4096];  // the checkpoint thread's stack is small
-  for (;;) {
-    const long n = sys::getdents64(dir_fd_, entries, sizeof entries);
-    if (n <= 0) break;
-    for (long at = 0; at < n;) {
-      // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
-      unsigned short reclen;
-      memcpy(&reclen, entries + at + 16, sizeof reclen);
-      const char* name = entries + at + 19;
-      if (strncmp(name, prefix, prefix_len) == 0) sys::unlinkat(dir_fd_, name, 0);
-      at += reclen;
-    }
-  }
+  ForEachDirEntry(dir_fd_, [&](const char* name) {
+    if (strncmp(name, prefix, prefix_len) == 0) sys::unlinkat(dir_fd_, name, 0);
+  });
 }
 
 void ImageWriter::Abort() {
